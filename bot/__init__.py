@@ -1,0 +1,1 @@
+"""The bot server: settings, the turn, channel adapters and the CLI."""

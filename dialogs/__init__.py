@@ -1,0 +1,1 @@
+"""Channel-neutral dialogs: pure state machines for surveys, guidance and commands."""
