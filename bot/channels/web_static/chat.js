@@ -1,0 +1,274 @@
+/* Local web chat for the survey bot. Vanilla JS, no build step.
+ * All server and user text goes into the page via textContent, never innerHTML. */
+(function () {
+  "use strict";
+
+  var log = document.getElementById("log");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("message");
+  var sendButton = document.getElementById("send");
+  var errorLine = document.getElementById("error");
+  var typing = document.getElementById("typing");
+  var params = new URLSearchParams(window.location.search);
+  var token = params.get("token");
+  var userId = params.get("user") || storedUserId();
+  var busy = false;
+
+  function uuid() {
+    var c = window.crypto;
+    if (c && typeof c.randomUUID === "function") {
+      try { return c.randomUUID(); } catch (e) { /* non-secure context: fall through */ }
+    }
+    var b = new Uint8Array(16);
+    if (c && c.getRandomValues) c.getRandomValues(b);
+    else for (var i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
+    b[6] = (b[6] & 0x0f) | 0x40; // version 4
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function storedUserId() {
+    var fresh = "web-" + uuid().replace(/-/g, "").slice(0, 20);
+    try {
+      var id = window.localStorage.getItem("guidebot-user");
+      if (!id) { id = fresh; window.localStorage.setItem("guidebot-user", id); }
+      return id;
+    } catch (e) { return fresh; } // storage blocked: id lasts for this page only
+  }
+
+  /* ---- DOM helpers ---- */
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text != null && text !== "") node.textContent = String(text);
+    return node;
+  }
+
+  function addParagraphs(parent, text, className) {
+    String(text == null ? "" : text).split(/\n\s*\n/).forEach(function (chunk) {
+      if (chunk.trim()) parent.appendChild(el("p", className, chunk));
+    });
+  }
+
+  function bubble(who) {
+    var node = el("div", "msg " + who);
+    log.appendChild(node);
+    return node;
+  }
+
+  function safeUrl(url, extraOk) {
+    try {
+      var u = new URL(String(url), window.location.href);
+      if (u.protocol === "https:" || u.protocol === "http:") return u.href;
+      if (extraOk && extraOk.test(String(url))) return String(url);
+    } catch (e) { /* invalid URL */ }
+    return null;
+  }
+
+  function showError(text) { errorLine.textContent = text; }
+
+  function reveal(first) {
+    window.scrollTo(0, document.documentElement.scrollHeight);
+    if (first && first.getBoundingClientRect().top < 0) first.scrollIntoView({ block: "start" });
+  }
+
+  /* ---- rendering replies ---- */
+  function choiceButtons(parent, choices) {
+    var row = el("div", "choices");
+    choices.forEach(function (choice) {
+      var b = el("button", "choice", choice.label);
+      b.type = "button";
+      b.addEventListener("click", function () {
+        if (busy) return;
+        if (send({ value: choice.value }, choice.label)) b.classList.add("chosen");
+      });
+      row.appendChild(b);
+    });
+    parent.appendChild(row);
+  }
+
+  function renderMulti(box, q) {
+    var f = el("form", "multi-form");
+    var set = el("fieldset", "choices-multi");
+    set.appendChild(el("legend", "question-text", q.text));
+    if (q.hint) set.appendChild(el("p", "hint", q.hint));
+    var max = q.max_choices;
+    if (max) set.appendChild(el("p", "hint", "Choose up to " + max));
+    var boxes = q.choices.map(function (choice, i) {
+      var row = el("div", "check");
+      var cb = el("input");
+      cb.type = "checkbox";
+      cb.id = "q-" + uuid() + "-" + i;
+      var label = el("label", null, choice.label);
+      label.htmlFor = cb.id;
+      row.appendChild(cb);
+      row.appendChild(label);
+      set.appendChild(row);
+      return { cb: cb, choice: choice };
+    });
+    function limit() {
+      if (!max) return;
+      var n = boxes.filter(function (x) { return x.cb.checked; }).length;
+      boxes.forEach(function (x) { if (!x.cb.checked) x.cb.disabled = n >= max; });
+    }
+    set.addEventListener("change", limit);
+    var go = el("button", "continue", "Continue");
+    go.type = "submit";
+    set.appendChild(go);
+    f.appendChild(set);
+    f.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (busy) return;
+      var picked = boxes.filter(function (x) { return x.cb.checked; });
+      if (!picked.length && !q.optional) { showError("Select at least one option."); return; }
+      var labels = picked.map(function (x) { return x.choice.label; }).join(", ") || "(none selected)";
+      send({ value: { q: q.question_id, a: picked.map(function (x) { return x.choice.value.a; }) } }, labels);
+    });
+    box.appendChild(f);
+  }
+
+  function renderQuestion(box, q) {
+    if (q.question_id != null) box.setAttribute("data-question-id", q.question_id);
+    box.classList.add("question");
+    if (q.progress) box.appendChild(el("p", "progress", q.progress));
+    var choices = Array.isArray(q.choices) ? q.choices : [];
+    if (q.multiple && choices.length) { renderMulti(box, q); return; }
+    box.appendChild(el("p", "question-text", q.text));
+    if (q.hint) box.appendChild(el("p", "hint", q.hint));
+    if (q.max_length) box.appendChild(el("p", "hint", "You can enter up to " + q.max_length + " characters."));
+    if (choices.length) choiceButtons(box, choices);
+  }
+
+  function renderLinks(box, reply) {
+    addParagraphs(box, reply.text);
+    var list = el("ul", "links-list");
+    (reply.links || []).forEach(function (link) {
+      var item = el("li");
+      var href = safeUrl(link.url);
+      var a = el(href ? "a" : "span", null, link.title || link.url);
+      if (href) { a.href = href; a.rel = "noopener"; }
+      item.appendChild(a);
+      if (link.description) item.appendChild(el("span", "link-desc", link.description));
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+  }
+
+  function renderImage(box, reply) {
+    addParagraphs(box, reply.text);
+    var src = safeUrl(reply.src, /^data:image\/(png|jpeg|gif|webp);base64,/i);
+    if (src) {
+      var img = el("img");
+      img.src = src;
+      img.alt = reply.alt || "";
+      box.appendChild(img);
+    }
+    if (reply.alt) {
+      var details = el("details");
+      details.appendChild(el("summary", null, "Image description"));
+      details.appendChild(el("p", null, reply.alt));
+      box.appendChild(details);
+    }
+  }
+
+  function render(reply) {
+    if (!reply || typeof reply !== "object") return null;
+    if (reply.type === "answered") {
+      var qs = log.querySelectorAll(".msg.question");
+      for (var i = qs.length - 1; i >= 0; i--) {
+        if (qs[i].getAttribute("data-question-id") === String(reply.question_id)) { qs[i].classList.add("answered-done"); break; }
+      }
+      return null;
+    }
+    var box = bubble("bot");
+    if (reply.type === "question") renderQuestion(box, reply);
+    else if (reply.type === "prompt") {
+      addParagraphs(box, reply.text);
+      if (Array.isArray(reply.choices) && reply.choices.length) choiceButtons(box, reply.choices);
+    } else if (reply.type === "links") renderLinks(box, reply);
+    else if (reply.type === "image") renderImage(box, reply);
+    else addParagraphs(box, reply.text);
+    return box;
+  }
+
+  function renderAll(replies, focusLost) {
+    var first = null, last = null;
+    (replies || []).forEach(function (reply) {
+      var box = render(reply);
+      if (box) { first = first || box; last = box; }
+    });
+    reveal(first);
+    if (!last) { if (focusLost) input.focus(); return; }
+    var control = last.querySelector("button:not([disabled]), input:not([disabled])");
+    if (last.classList.contains("question") && !control) input.focus();
+    else if (focusLost) (control || input).focus();
+  }
+
+  /* ---- sending ---- */
+  function freeze() {
+    var live = log.querySelectorAll("button:not([disabled]), input[type=checkbox]:not([disabled])");
+    var frozen = Array.prototype.slice.call(live);
+    frozen.forEach(function (c) { c.disabled = true; });
+    return frozen;
+  }
+
+  function setBusy(on) {
+    busy = on;
+    sendButton.disabled = on;
+    typing.hidden = !on;
+    if (on) reveal(null);
+  }
+
+  function post(payload) {
+    var headers = { "Content-Type": "application/json", "Accept": "application/json" };
+    if (token) headers.Authorization = "Bearer " + token;
+    return fetch("/api/chat", { method: "POST", headers: headers, body: JSON.stringify(payload) });
+  }
+
+  function send(body, userLabel) {
+    if (busy) return false;
+    showError("");
+    // A control in the log (choice, Continue) is about to be disabled: move focus on afterwards.
+    var origin = document.activeElement, focusLost = log.contains(origin);
+    var mine = null;
+    if (userLabel != null) { mine = bubble("user"); mine.textContent = String(userLabel); reveal(null); }
+    var frozen = freeze();
+    function fail(message) { // undo the send so the user can try again
+      setBusy(false);
+      frozen.forEach(function (c) { c.disabled = false; c.classList.remove("chosen"); });
+      if (mine) mine.remove();
+      if (body.text != null && userLabel != null && !input.value) input.value = body.text;
+      showError(message);
+      if (focusLost) origin.focus();
+    }
+    body.user_id = userId;
+    body.message_id = uuid(); // reused unchanged for the single retry
+    setBusy(true);
+    post(body)
+      .catch(function () { return post(body); }) // network error: retry once, same message_id
+      .then(function (res) {
+        return res.json().catch(function () { return {}; }).then(function (data) {
+          if (!res.ok) {
+            fail(data.error || "Something went wrong (error " + res.status + "). Please try again.");
+            return;
+          }
+          setBusy(false);
+          renderAll(data.replies, focusLost);
+        });
+      })
+      .catch(function () {
+        fail("Sorry, the chat could not reach the server. Check your connection and try again.");
+      });
+    return true;
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text || busy) { input.focus(); return; }
+    if (send({ text: text }, text)) input.value = "";
+  });
+
+  send({ text: "surveys" }, null);
+})();
