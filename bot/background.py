@@ -1,0 +1,41 @@
+"""Work that runs after the platform has had its answer, finished before the server stops."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+from bot.logs import get_logger
+
+log = get_logger(__name__)
+
+
+class BackgroundTasks:
+    """Keeps a reference to every task (so none is garbage-collected) and drains them on shutdown."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str = "work") -> asyncio.Task[Any]:
+        """Start ``coro`` now; its failure is logged, never lost silently."""
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background.failed", task=task.get_name(), error=repr(task.exception()))
+
+    @property
+    def pending(self) -> int:
+        """How many tasks are still running."""
+        return len(self._tasks)
+
+    async def drain(self, grace: float = 30.0) -> None:
+        """Wait for running tasks to finish (bounded), so in-flight turns complete on shutdown."""
+        if self._tasks:
+            log.info("background.draining", tasks=len(self._tasks))
+            await asyncio.wait(set(self._tasks), timeout=grace)

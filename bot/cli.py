@@ -1,0 +1,109 @@
+"""The ``guidebot`` command: serve, chat in the terminal, upgrade the database, check content."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+import uuid
+from collections.abc import Sequence
+
+from bot.logs import configure_logging, get_logger
+from bot.settings import Settings, SettingsError, load_settings
+from dialogs.problems import ContentError
+
+log = get_logger(__name__)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script and of ``python -m bot``."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        overrides = {
+            k: v
+            for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None)))
+            if v is not None
+        }
+        settings = load_settings(**overrides)
+        configure_logging(settings.log_level, settings.log_format)
+        return args.run(settings, args) or 0
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        print(f"Content problems ({len(exc.problems)}):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="guidebot", description=__doc__)
+    commands = parser.add_subparsers(title="commands")
+    serve = commands.add_parser(
+        "serve", help="run the bot server (web chat, and Slack/Teams when configured)"
+    )
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 3978, or PORT)")
+    serve.set_defaults(run=_serve)
+    chat = commands.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--user", default=None, help="your web-chat user name (default: your login name)")
+    chat.set_defaults(run=_chat)
+    db = commands.add_parser("db", help="database commands").add_subparsers(title="db commands")
+    db.add_parser("upgrade", help="apply database migrations").set_defaults(run=_db_upgrade)
+    content = commands.add_parser("content", help="content commands").add_subparsers(title="content commands")
+    content.add_parser("check", help="validate every content file").set_defaults(run=_content_check)
+    return parser
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.app import build_app
+
+    app = build_app(settings)
+    url = f"http://{settings.host}:{settings.port}/"
+    log.info("server.starting", url=url, web_chat=settings.web_chat_enabled)
+    if settings.web_chat_enabled:
+        print(f"Guidebot is running. Open {url} to chat. Press Ctrl+C to stop.", file=sys.stderr)
+    web.run_app(app, host=settings.host, port=settings.port, print=None, shutdown_timeout=30, access_log=None)
+    return 0
+
+
+def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    async def run() -> str | None:
+        db = Database(settings.resolved_database_url)
+        try:
+            return await upgrade(db)
+        finally:
+            await db.close()
+
+    print(f"Database is at revision {asyncio.run(run())}.")
+    return 0
+
+
+def _content_check(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.content import load_content
+
+    content = load_content(settings)
+    print(f"Content is valid: {len(content.catalog.surveys)} surveys in {settings.content_dir}.")
+    return 0
+
+
+def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.terminal import run_terminal_chat
+
+    user = args.user or getpass.getuser() or f"user-{uuid.uuid4().hex[:6]}"
+    return asyncio.run(run_terminal_chat(settings, user))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

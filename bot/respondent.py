@@ -1,0 +1,23 @@
+"""Pseudonyms: who answered is stored only as a keyed hash of channel and user id."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from bot.inbound import DIGITAL_LEAD, MANAGER, PRACTITIONER
+
+
+def pseudonym(key: bytes, channel: str, user_id: str) -> str:
+    """HMAC-SHA256 of ``channel:user_id`` under the secret key, as hex."""
+    return hmac.new(key, f"{channel}:{user_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def roles_of(address: str, managers: frozenset[str], digital_leads: frozenset[str]) -> frozenset[str]:
+    """The roles settings give an address such as ``slack:U0123``; everyone is a practitioner too."""
+    roles = {PRACTITIONER}
+    if address in managers:
+        roles.add(MANAGER)
+    if address in digital_leads:
+        roles.add(DIGITAL_LEAD)
+    return frozenset(roles)

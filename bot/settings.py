@@ -1,0 +1,154 @@
+"""Settings, read from environment variables (and an optional ``.env`` file) with pydantic-settings.
+
+Every setting is listed in the README's settings table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"
+
+
+class SettingsError(Exception):
+    """A setting has a value the bot cannot use; the message names each one and why."""
+
+
+class Settings(BaseSettings):
+    """The bot's configuration."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_prefix="GUIDEBOT_", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field(
+        default="", validation_alias=AliasChoices("DATABASE_URL", "GUIDEBOT_DATABASE_URL")
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=3978, ge=1, le=65535, validation_alias=AliasChoices("PORT", "GUIDEBOT_PORT"))
+    data_dir: Path = Path("data")
+    content_dir: Path = REPO_CONTENT
+    secret_key: str | None = Field(default=None, min_length=16)
+    managers: str = ""
+    digital_leads: str = ""
+    web_token: str | None = Field(default=None, min_length=8)
+    log_level: str = Field(default="INFO", pattern=r"^(?i:debug|info|warning|error)$")
+    log_format: str = Field(default="auto", pattern=r"^(auto|json|console)$")
+
+    # Slack (enabled when the bot token and signing secret are both set)
+    slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
+    slack_signing_secret: str | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
+    slack_api_url: str = "https://slack.com/api/"
+
+    # Microsoft Teams (Bot Framework); names as in Microsoft's samples
+    microsoft_app_id: str = Field(
+        default="", validation_alias=AliasChoices("MicrosoftAppId", "MICROSOFT_APP_ID")
+    )
+    microsoft_app_password: str = Field(
+        default="", validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
+    )
+    microsoft_app_type: str = Field(
+        default="MultiTenant",
+        pattern=r"^(MultiTenant|SingleTenant|UserAssignedMSI)$",
+        validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE"),
+    )
+    microsoft_app_tenant_id: str = Field(
+        default="", validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID")
+    )
+    teams_openid_metadata_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    teams_token_issuer: str = "https://api.botframework.com"  # noqa: S105 - an issuer URL, not a secret
+    teams_login_url: str = "https://login.microsoftonline.com/botframework.com"
+    teams_dev_mode: bool = False
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack runs when both its bot token and signing secret are set."""
+        return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    @field_validator("managers", "digital_leads")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        for address in _split(value):
+            channel, _, user = address.partition(":")
+            if channel not in ("slack", "teams", "web") or not user:
+                raise ValueError(
+                    f"'{address}' should look like slack:U0123, teams:<aadObjectId> or web:<name>"
+                )
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """DATABASE_URL, or a SQLite file in the data folder."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'guidebot.db').as_posix()}"
+
+    @property
+    def manager_ids(self) -> frozenset[str]:
+        """Addresses (``slack:U0123``) of managers."""
+        return frozenset(_split(self.managers))
+
+    @property
+    def digital_lead_ids(self) -> frozenset[str]:
+        """Addresses of digital leads."""
+        return frozenset(_split(self.digital_leads))
+
+    @property
+    def listens_on_loopback(self) -> bool:
+        """Whether the server is reachable only from this machine."""
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    @property
+    def web_chat_enabled(self) -> bool:
+        """The web chat trusts the user id it is given, so it is on only locally or behind a token."""
+        return self.listens_on_loopback or bool(self.web_token)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning validation errors into one readable SettingsError."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = str(err["loc"][0]).upper() if err["loc"] else "settings"
+            if not name.startswith(("GUIDEBOT_", "DATABASE_URL", "PORT")):
+                name = f"GUIDEBOT_{name}"
+            lines.append(
+                f"{name}: {err['msg']} (got {err.get('input')!r})"
+                if name != "GUIDEBOT_SECRET_KEY"
+                else f"{name}: {err['msg']}"
+            )
+        raise SettingsError("Invalid settings:\n  " + "\n  ".join(lines)) from None
+
+
+def secret_key(settings: Settings) -> tuple[bytes, bool]:
+    """The key for pseudonyms: the setting, or one kept in the data folder (created if missing).
+
+    Returns the key and whether it was just generated.
+    """
+    if settings.secret_key:
+        return settings.secret_key.encode(), False
+    path = settings.data_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip().encode(), False
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    path.touch(mode=0o600)
+    path.write_text(key, encoding="utf-8")
+    return key.encode(), True
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]

@@ -1,0 +1,67 @@
+"""``guidebot chat``: the web chat's conversation in a terminal, on the same database."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from bot.content import load_content
+from bot.inbound import Inbound
+from bot.settings import Settings, secret_key
+from bot.turn import TurnHandler
+from dialogs.replies import Answered, Image, Links, Prompt, Question, Reply, Text
+from storage.db import Database
+from storage.migrate import upgrade
+
+
+def as_text(reply: Reply) -> str:
+    """A reply as terminal text; choices are numbered so they can be typed."""
+    match reply:
+        case Question():
+            lines = [f"[{reply.progress}] {reply.text}" if reply.progress else reply.text]
+            if reply.hint:
+                lines.append(f"  ({reply.hint})")
+            lines += [f"  {i}. {c.label}" for i, c in enumerate(reply.choices, 1)]
+            return "\n".join(lines)
+        case Prompt():
+            return "\n".join([reply.text, *(f"  - {c.label}" for c in reply.choices)])
+        case Links():
+            return "\n".join([reply.title, *(f"  - {link.title}: {link.url}" for link in reply.links)])
+        case Image():
+            return f"[image: {reply.alt_text}]"
+        case Answered():
+            return ""
+        case Text():
+            return reply.text
+    return str(reply)
+
+
+async def run_terminal_chat(settings: Settings, user: str) -> int:
+    """Read lines from the terminal until end of input or ``quit``."""
+    db = Database(settings.resolved_database_url)
+    await upgrade(db)
+    key, _ = secret_key(settings)
+    turns = TurnHandler(
+        db,
+        load_content(settings),
+        key=key,
+        managers=settings.manager_ids,
+        digital_leads=settings.digital_lead_ids,
+    )
+    print(f"Chatting as web:{user}. Type help, or quit to leave.")
+    try:
+        while True:
+            try:
+                line = await asyncio.to_thread(input, "> ")
+            except EOFError:
+                break
+            if line.strip().casefold() in ("quit", "exit"):
+                break
+            outcome = await turns.handle(Inbound("web", user, f"web:{user}", uuid.uuid4().hex, text=line))
+            for reply in outcome.replies:
+                shown = as_text(reply).replace("*", "")
+                if shown:
+                    print(shown)
+    finally:
+        await db.close()
+    return 0

@@ -1,0 +1,327 @@
+"""The top of the dialogs: route one message to a command or the survey in progress.
+
+``step`` is a pure function of (catalog, state, input). The bot supplies a ``fallback`` for
+messages that are neither commands nor answers (the guidance search, once it is loaded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from dialogs import survey_engine as engine
+from dialogs.effects import Effect
+from dialogs.loader import SurveyCatalog
+from dialogs.model import SurveyDef
+from dialogs.replies import Choice, Prompt, Reply, Text
+from dialogs.state import DialogState, SurveyProgress
+
+SURVEY_COMMANDS = {"help", "back", "skip", "stop", "restart"}
+PRIVATE_COMMANDS = {"start", "survey", "resume", "guide me"}
+LEADS = frozenset({"manager", "digital_lead"})
+GREETINGS = {"hi", "hello", "hey", "help", "menu", "start", "?", "commands"}
+
+
+@dataclass(frozen=True, slots=True)
+class TurnInput:
+    """One message as the dialogs see it: already redacted, with the time and a fresh id passed in."""
+
+    text: str | None
+    value: Any
+    roles: frozenset[str]
+    now: datetime
+    new_id: str
+    boot: str = ""
+    is_direct: bool = True
+
+
+@dataclass(slots=True)
+class TurnResult:
+    """The new state, what to say and what to store."""
+
+    state: DialogState
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+
+
+Fallback = Callable[[str, TurnInput], list[Reply]]
+
+
+def step(
+    catalog: SurveyCatalog, state: DialogState, msg: TurnInput, fallback: Fallback | None = None
+) -> TurnResult:
+    """Handle one message for one user."""
+    result = TurnResult(state)
+    if state.active and state.boot and msg.boot and state.boot != msg.boot:
+        result.replies.append(Text(_reminder(catalog, state.active)))
+    state.boot = msg.boot
+    command, args = _command_of(msg)
+    if isinstance(msg.value, dict) and "q" in msg.value:
+        _button_answer(catalog, result, msg)
+    elif state.active is not None and msg.is_direct:
+        _in_survey(catalog, result, msg, command, args)
+    else:
+        _outside_survey(catalog, result, msg, command, args, fallback)
+    return result
+
+
+def _command_of(msg: TurnInput) -> tuple[str, str]:
+    if isinstance(msg.value, dict) and "cmd" in msg.value:
+        return str(msg.value["cmd"]), str(msg.value.get("survey", ""))
+    words = (msg.text or "").strip().rstrip(".!").split(maxsplit=1)
+    if not words:
+        return "", ""
+    head, rest = words[0].casefold(), words[1].strip() if len(words) > 1 else ""
+    if head == "guide" and rest.casefold() == "me":
+        return "guide me", ""
+    if head in ("continue", "carry") and not rest:
+        return "resume", ""
+    return head, rest
+
+
+def _button_answer(catalog: SurveyCatalog, result: TurnResult, msg: TurnInput) -> None:
+    state, active = result.state, result.state.active
+    if active is None or active.question_id != msg.value.get("q"):
+        result.replies.append(Text("That question has already been answered."))
+        return
+    survey = catalog.get(active.survey_id)
+    if survey is None:
+        _lost_survey(result)
+        return
+    _apply(state, result, engine.answer(survey, active, None, msg.value.get("a"), msg.now))
+
+
+def _in_survey(catalog: SurveyCatalog, result: TurnResult, msg: TurnInput, command: str, args: str) -> None:
+    state, active = result.state, result.state.active
+    assert active is not None
+    survey = catalog.get(active.survey_id)
+    if survey is None:
+        _lost_survey(result)
+        return
+    clicked = isinstance(msg.value, dict) and "cmd" in msg.value
+    command = command if clicked else (msg.text or "").strip().rstrip(".!").casefold() or command
+    if command in SURVEY_COMMANDS:
+        match command:
+            case "help":
+                result.replies += [Text(_survey_help(survey)), engine.ask(survey, active)]
+            case "back":
+                _apply(state, result, engine.back(survey, active))
+            case "skip":
+                _apply(state, result, engine.skip(survey, active, msg.now))
+            case "stop":
+                _pause(catalog, result)
+            case "restart":
+                _apply(state, result, engine.restart(survey, active, msg.new_id, msg.now))
+        return
+    if command in ("surveys", "resume"):
+        result.replies += [Text(f"You're in the middle of *{survey.title}*."), engine.ask(survey, active)]
+        return
+    if command == "start" and args:
+        wanted = find_survey(catalog, args, msg.roles)
+        if wanted is not None and wanted.id != survey.id:
+            _pause(catalog, result)
+            _start_or_resume(catalog, result, wanted, msg)
+            return
+    _apply(state, result, engine.answer(survey, active, msg.text, msg.value, msg.now))
+
+
+def _outside_survey(
+    catalog: SurveyCatalog,
+    result: TurnResult,
+    msg: TurnInput,
+    command: str,
+    args: str,
+    fallback: Fallback | None,
+) -> None:
+    if not msg.is_direct and command in PRIVATE_COMMANDS:
+        result.replies.append(
+            Text(
+                "Surveys run in a private chat with me, so your answers stay private. "
+                "Send me a direct message, or press Start on an invitation."
+            )
+        )
+    elif command in GREETINGS and not args:
+        result.replies += help_replies(catalog, result.state, msg.roles)
+    elif command == "invite":
+        result.replies += _invitation(catalog, msg, args)
+    elif command in ("digest", "plan"):
+        result.replies.append(
+            Text(
+                f"The {command} is coming soon: it will summarise what staff said, for "
+                "managers and digital leads."
+            )
+        )
+    elif command == "surveys" and not args:
+        result.replies += survey_list(catalog, result.state, msg.roles)
+    elif command in ("start", "survey") and args:
+        survey = find_survey(catalog, args, msg.roles)
+        if survey is None:
+            result.replies.append(Text(f"I don't know a survey called \u201c{args[:60]}\u201d."))
+            result.replies += survey_list(catalog, result.state, msg.roles)
+        else:
+            _start_or_resume(catalog, result, survey, msg)
+    elif command == "guide me":
+        survey = catalog.get("guide-me")
+        if survey is None or not (msg.roles & set(survey.audience)):
+            result.replies.append(Text("The guided walkthrough is for digital leads and managers."))
+        else:
+            _start_or_resume(catalog, result, survey, msg)
+    elif command == "resume" and not args:
+        if not result.state.paused:
+            result.replies += [
+                Text("You have no paused survey."),
+                *survey_list(catalog, result.state, msg.roles),
+            ]
+        else:
+            survey_id = list(result.state.paused)[-1]
+            survey = catalog.get(survey_id)
+            if survey is None:
+                result.state.paused.pop(survey_id)
+                _lost_survey(result)
+            else:
+                _start_or_resume(catalog, result, survey, msg)
+    elif command in SURVEY_COMMANDS and not args:
+        result.replies += [
+            Text("You're not in a survey at the moment."),
+            *help_replies(catalog, result.state, msg.roles),
+        ]
+    elif fallback is not None and (msg.text or "").strip():
+        result.replies += fallback(msg.text or "", msg)
+    else:
+        result.replies.append(Text("Sorry, I didn't understand that."))
+        result.replies += help_replies(catalog, result.state, msg.roles)
+
+
+def _invitation(catalog: SurveyCatalog, msg: TurnInput, name: str) -> list[Reply]:
+    """A Start button for a survey, posted by a manager or digital lead for everyone in a channel."""
+    if not msg.roles & LEADS:
+        return [Text("Only managers and digital leads can invite people to a survey.")]
+    survey = find_survey(catalog, name, frozenset({"practitioner", *LEADS})) if name else None
+    if survey is None or not survey.listed:
+        names = ", ".join(s.id for s in catalog.surveys.values() if s.listed)
+        return [Text(f"Which survey? Try invite followed by one of: {names}.")]
+    return [
+        Prompt(
+            f"*{survey.title}*\n{survey.description}\nPress Start to take it in a private chat with me. "
+            "Your answers are anonymous.",
+            (Choice("Start", {"cmd": "start", "survey": survey.id}),),
+        )
+    ]
+
+
+def _start_or_resume(catalog: SurveyCatalog, result: TurnResult, survey: SurveyDef, msg: TurnInput) -> None:
+    state = result.state
+    paused = state.paused.pop(survey.id, None)
+    if paused is not None and survey.question(paused.question_id) is not None:
+        state.active = paused
+        number, total = engine.position(survey, paused.answers, paused.question_id)
+        result.replies.append(
+            Text(f"Welcome back to *{survey.title}*. Carrying on from question {number} of {total}.")
+        )
+        result.replies.append(engine.ask(survey, paused))
+        return
+    _apply(state, result, engine.start(survey, msg.new_id, msg.now))
+
+
+def _pause(catalog: SurveyCatalog, result: TurnResult) -> None:
+    state, active = result.state, result.state.active
+    assert active is not None
+    state.paused[active.survey_id] = active
+    state.active = None
+    survey = catalog.get(active.survey_id)
+    title = survey.title if survey else active.survey_id
+    result.replies.append(
+        Prompt(
+            f"Paused *{title}*. Your answers so far are saved. Type resume when you want to carry on.",
+            (Choice("Resume", {"cmd": "resume"}),),
+        )
+    )
+
+
+def _apply(state: DialogState, result: TurnResult, outcome: engine.Outcome) -> None:
+    state.active = outcome.progress
+    result.replies += outcome.replies
+    result.effects += outcome.effects
+
+
+def _lost_survey(result: TurnResult) -> None:
+    result.state.active = None
+    result.replies.append(Text("That survey is no longer available. Type surveys to see what you can take."))
+
+
+def _reminder(catalog: SurveyCatalog, active: SurveyProgress) -> str:
+    survey = catalog.get(active.survey_id)
+    if survey is None or survey.question(active.question_id) is None:
+        return "Welcome back."
+    number, total = engine.position(survey, active.answers, active.question_id)
+    return f"Welcome back: we were on question {number} of {total} of *{survey.title}*."
+
+
+def find_survey(catalog: SurveyCatalog, name: str, roles: frozenset[str]) -> SurveyDef | None:
+    """The survey a user means by an id, a title or a near spelling of either."""
+    offered = {s.id: s for s in catalog.surveys.values() if roles & set(s.audience)}
+    wanted = name.strip().casefold()
+    for survey in offered.values():
+        if wanted in (survey.id, survey.title.casefold(), survey.id.replace("-", " ")):
+            return survey
+    names = {sid: f"{sid.replace('-', ' ')} | {s.title.casefold()}" for sid, s in offered.items()}
+    best = process.extractOne(wanted, names, scorer=fuzz.partial_ratio, score_cutoff=80)
+    return offered[best[2]] if best else None
+
+
+def survey_list(catalog: SurveyCatalog, state: DialogState, roles: frozenset[str]) -> list[Reply]:
+    """The surveys this user can take, each with a start button, noting paused ones."""
+    offered = catalog.for_roles(roles)
+    if not offered:
+        return [Text("There are no surveys for you at the moment.")]
+    lines, choices = [], []
+    for s in offered:
+        paused = state.paused.get(s.id)
+        note = ""
+        if paused is not None and s.question(paused.question_id) is not None:
+            number, total = engine.position(s, paused.answers, paused.question_id)
+            note = f" (paused at question {number} of {total})"
+        lines.append(f"\u2022 *{s.title}*: {s.description}{note}")
+        choices.append(
+            Choice(("Resume: " if note else "Start: ") + s.title, {"cmd": "start", "survey": s.id})
+        )
+    return [Prompt("Surveys you can take:\n" + "\n".join(lines), tuple(choices))]
+
+
+def overview(catalog: SurveyCatalog, state: DialogState, roles: frozenset[str]) -> list[Reply]:
+    """A summary for a home screen: the survey in progress, if any, then what can be taken."""
+    replies: list[Reply] = []
+    if state.active is not None:
+        survey = catalog.get(state.active.survey_id)
+        if survey is not None and survey.question(state.active.question_id) is not None:
+            number, total = engine.position(survey, state.active.answers, state.active.question_id)
+            replies.append(Text(f"You're taking *{survey.title}*: question {number} of {total}."))
+    return replies + help_replies(catalog, state, roles)
+
+
+def help_replies(catalog: SurveyCatalog, state: DialogState, roles: frozenset[str]) -> list[Reply]:
+    """What the bot can do, and the surveys on offer."""
+    lines = [
+        "I help your service improve its case management system. You can:",
+        "\u2022 take a short survey: type surveys, or start <survey name>",
+        "\u2022 ask me about the guidance, for example: where do I start with procurement?",
+        "\u2022 type links for useful resources",
+    ]
+    if roles & {"digital_lead", "manager"}:
+        lines.append("\u2022 type guide me to walk through the guidance's first steps")
+    if state.paused:
+        lines.append("\u2022 type resume to carry on with a paused survey")
+    lines.append("In a survey you can type back, skip, stop, restart or help at any time.")
+    return [Text("\n".join(lines)), *survey_list(catalog, state, roles)]
+
+
+def _survey_help(survey: SurveyDef) -> str:
+    return (
+        f"You're taking *{survey.title}*. Answer with the buttons or by typing. You can type:\n"
+        "\u2022 back to change your last answer\n\u2022 skip to leave out an optional question\n"
+        "\u2022 stop to pause and carry on later\n\u2022 restart to begin again"
+    )

@@ -1,0 +1,50 @@
+"""A user's dialog state: which survey they are in, where, and what they answered so far.
+
+Saved as JSON after every turn, so a restart or another server process carries on where the
+user was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class SurveyProgress:
+    """How far a user is through one survey; ``answers`` feed ``when`` conditions and ``back``."""
+
+    survey_id: str
+    response_id: str
+    question_id: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)
+    invalid_tries: int = 0
+
+
+@dataclass(slots=True)
+class DialogState:
+    """Everything the dialogs remember about one user between messages."""
+
+    active: SurveyProgress | None = None
+    paused: dict[str, SurveyProgress] = field(default_factory=dict)
+    boot: str = ""
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able dict of the state."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> DialogState:
+        """Rebuild a state saved by ``to_json``; an empty or unreadable state starts afresh."""
+        if not data:
+            return cls()
+        try:
+            active = SurveyProgress(**data["active"]) if data.get("active") else None
+            paused = {k: SurveyProgress(**v) for k, v in (data.get("paused") or {}).items()}
+            return cls(
+                active=active, paused=paused, boot=data.get("boot", ""), context=data.get("context") or {}
+            )
+        except (TypeError, KeyError, AttributeError):
+            return cls()

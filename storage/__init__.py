@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, the database engine for SQLite and PostgreSQL, migrations and every query."""

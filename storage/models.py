@@ -1,0 +1,107 @@
+"""The tables. Respondents appear only as pseudonyms; free text is stored already redacted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One person's run through one survey."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (Index("ix_survey_response_survey_started", "survey_id", "started_at"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    survey_id: str = Field(max_length=60)
+    survey_version: int
+    respondent: str = Field(index=True, max_length=64)
+    status: str = Field(max_length=16)
+    started_at: datetime
+    finished_at: datetime | None = None
+    role: str | None = Field(default=None, max_length=60)
+    team: str | None = Field(default=None, max_length=60)
+    is_demo: bool = False
+
+
+class Answer(SQLModel, table=True):
+    """One answer to one question; a choice answer keeps its value in ``value_text``."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("response_id", "question_id", name="uq_answer_response_question"),
+        Index("ix_answer_question", "question_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: str = Field(foreign_key="survey_response.id", max_length=36)
+    question_id: str = Field(max_length=60)
+    kind: str = Field(max_length=20)
+    value_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    value_number: float | None = None
+    answered_at: datetime
+
+
+class AnswerChoice(SQLModel, table=True):
+    """Each option picked in a multiple-choice answer, so that options can be counted in SQL."""
+
+    __tablename__ = "answer_choice"
+    __table_args__ = (Index("ix_answer_choice_question_choice", "question_id", "choice"),)
+
+    response_id: str = Field(foreign_key="survey_response.id", primary_key=True, max_length=36)
+    question_id: str = Field(primary_key=True, max_length=60)
+    choice: str = Field(primary_key=True, max_length=60)
+
+
+class DialogStateRow(SQLModel, table=True):
+    """A user's dialog state as JSON, with a version so two turns cannot both advance it."""
+
+    __tablename__ = "dialog_state"
+
+    respondent: str = Field(primary_key=True, max_length=64)
+    state: str = Field(sa_column=Column(Text, nullable=False))
+    version: int = 0
+    updated_at: datetime
+
+
+class ProcessedMessage(SQLModel, table=True):
+    """The key of every inbound message already handled: a platform retry or double click is ignored."""
+
+    __tablename__ = "processed_message"
+
+    key: str = Field(primary_key=True, max_length=200)
+    processed_at: datetime = Field(index=True)
+
+
+class ConversationRef(SQLModel, table=True):
+    """Where the bot can write to later (a DM, a Teams personal chat or a channel), for proactive messages.
+
+    ``reference`` is the platform's own address as JSON (for Teams, the conversation reference with
+    its service URL). It is kept apart from answers and keyed by the pseudonym, never by a raw id.
+    """
+
+    __tablename__ = "conversation_ref"
+    __table_args__ = (UniqueConstraint("channel", "conversation_id", name="uq_conversation_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    conversation_id: str = Field(max_length=300)
+    kind: str = Field(max_length=20)
+    respondent: str | None = Field(default=None, index=True, max_length=64)
+    reference: str = Field(sa_column=Column(Text, nullable=False))
+    blocked: bool = False
+    updated_at: datetime
+
+
+class PostedQuestion(SQLModel, table=True):
+    """The message that shows a conversation's open question, so it can be updated once answered."""
+
+    __tablename__ = "posted_question"
+
+    channel: str = Field(primary_key=True, max_length=20)
+    conversation_id: str = Field(primary_key=True, max_length=300)
+    question_id: str = Field(max_length=60)
+    message_id: str = Field(max_length=200)
+    posted_at: datetime
