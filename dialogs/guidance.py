@@ -1,0 +1,175 @@
+"""The guidance library: the DfE guidance's sections as we summarise them, their links and glossary,
+loaded and checked from ``content/`` and searchable by a staff question.
+
+Pure: the only I/O is reading the content files in ``load_guidance``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dialogs.guidance_content import (
+    GlossaryEntry,
+    GuidanceLink,
+    GuidanceSection,
+    YamlDocument,
+    declared_ids,
+    read_entries,
+    read_section,
+    read_spellings,
+)
+from dialogs.guidance_search import GuidanceRanker, PlainBM25Index, SearchHit
+from dialogs.guidance_text import words
+from dialogs.problems import ContentError, ContentProblem
+
+__all__ = [
+    "GlossaryEntry",
+    "GuidanceLibrary",
+    "GuidanceLink",
+    "GuidanceSection",
+    "SearchHit",
+    "baseline_search",
+    "load_guidance",
+]
+
+SECTIONS_FOLDER = "guidance"
+LINKS_FILE = "links.yaml"
+GLOSSARY_FILE = "glossary.yaml"
+
+
+@dataclass(frozen=True)
+class GuidanceLibrary:
+    """Every guidance section, link and glossary entry, checked, with the search built over them."""
+
+    sections: tuple[GuidanceSection, ...]
+    links: Mapping[str, GuidanceLink]
+    glossary: tuple[GlossaryEntry, ...]
+    british_by_american: Mapping[str, str]
+    base_url: str
+    _ranker: GuidanceRanker = field(repr=False)
+    _baseline: PlainBM25Index = field(repr=False)
+
+    def search(self, question: str, k: int = 3) -> list[SearchHit]:
+        """Up to ``k`` sections for ``question``, best first.
+
+        An empty list, or a first hit with ``confident`` False, means the bot should say it is not sure.
+        """
+        return self._ranker.search(question, k)
+
+    def section(self, section_id: str) -> GuidanceSection:
+        """The section with this id; KeyError if there is none."""
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        raise KeyError(section_id)
+
+    def related(self, section: GuidanceSection) -> list[GuidanceSection]:
+        """The sections ``section`` points on to."""
+        return [self.section(section_id) for section_id in section.related]
+
+    def links_for(self, section: GuidanceSection) -> list[GuidanceLink]:
+        """The external resources ``section`` links to."""
+        return [self.links[link_id] for link_id in section.links]
+
+    def define(self, term: str) -> GlossaryEntry | None:
+        """The glossary entry whose term, expansion or synonym is ``term`` (any case), if any."""
+        wanted = words(term)
+        for entry in self.glossary:
+            names = (entry.term, entry.expansion or "", *entry.synonyms)
+            if any(words(name) == wanted for name in names):
+                return entry
+        return None
+
+
+def baseline_search(library: GuidanceLibrary, question: str, k: int = 3) -> list[SearchHit]:
+    """Plain bm25s over title and body, no expansion: what ``GuidanceLibrary.search`` is measured against."""
+    return library._baseline.search(question, k)
+
+
+def load_guidance(content_dir: Path, base_url: str) -> GuidanceLibrary:
+    """Load and check ``content_dir`` (``guidance/*.md``, ``links.yaml``, ``glossary.yaml``).
+
+    Section addresses are built from ``base_url`` (the GUIDANCE_BASE_URL setting). Raises
+    ContentError listing every problem found, each with its file and line.
+    """
+    problems: list[ContentProblem] = []
+    if not base_url.startswith("https://"):
+        problems.append(ContentProblem("GUIDANCE_BASE_URL setting", None, "must be an https:// address"))
+    links, _, links_document = read_entries(content_dir / LINKS_FILE, "links", GuidanceLink, problems)
+    # Ids of links with other problems still count, so one mistake is not reported twice.
+    declared_links = declared_ids([links_document], "links")
+    _check_unique(declared_links, LINKS_FILE, "link id", problems)
+    glossary, glossary_lines, glossary_document = read_entries(
+        content_dir / GLOSSARY_FILE, "terms", GlossaryEntry, problems
+    )
+    terms = [entry.term.lower() for entry in glossary]
+    _check_unique(list(zip(terms, glossary_lines, strict=True)), GLOSSARY_FILE, "glossary term", problems)
+    spellings = read_spellings(glossary_document, GLOSSARY_FILE, problems)
+    link_ids = {link_id for link_id, _ in declared_links}
+    sections = _read_sections(content_dir / SECTIONS_FOLDER, base_url, link_ids, problems)
+    if problems:
+        raise ContentError(problems)
+    return GuidanceLibrary(
+        sections=tuple(sections),
+        links={link.id: link for link in links},
+        glossary=tuple(glossary),
+        british_by_american=spellings,
+        base_url=base_url,
+        _ranker=GuidanceRanker(sections, glossary, spellings),
+        _baseline=PlainBM25Index(sections),
+    )
+
+
+def _read_sections(
+    folder: Path, base_url: str, link_ids: set[str], problems: list[ContentProblem]
+) -> list[GuidanceSection]:
+    files = sorted(folder.glob("*.md"))
+    if not files:
+        problems.append(ContentProblem(f"{SECTIONS_FOLDER}/", None, "no guidance sections (*.md) found"))
+    read = [read_section(path, base_url, problems) for path in files]
+    # Ids from files with other problems still count, so one mistake is not reported twice.
+    section_ids = {section_id for section_id, _ in declared_ids([document for _, document in read])}
+    first_source: dict[str, str] = {}
+    for section, document in read:
+        if section is None or document is None:
+            continue
+        if section.id in first_source:
+            message = f"duplicate id '{section.id}' (also in {first_source[section.id]})"
+            problems.append(ContentProblem(section.source, document.line_of(("id",)), message))
+        first_source.setdefault(section.id, section.source)
+        _check_references(section, document, section_ids, link_ids, problems)
+    return [section for section, _ in read if section is not None]
+
+
+def _check_references(
+    section: GuidanceSection,
+    document: YamlDocument,
+    section_ids: set[str],
+    link_ids: set[str],
+    problems: list[ContentProblem],
+) -> None:
+    for index, related_id in enumerate(section.related):
+        if related_id not in section_ids or related_id == section.id:
+            reason = (
+                "a section cannot be related to itself" if related_id == section.id else "no such section"
+            )
+            line = document.line_of(("related", index))
+            problems.append(ContentProblem(section.source, line, f"related: '{related_id}': {reason}"))
+    for index, link_id in enumerate(section.links):
+        if link_id not in link_ids:
+            line = document.line_of(("links", index))
+            problems.append(
+                ContentProblem(section.source, line, f"links: '{link_id}' is not in {LINKS_FILE}")
+            )
+
+
+def _check_unique(
+    values: list[tuple[str, int]], source: str, what: str, problems: list[ContentProblem]
+) -> None:
+    seen: set[str] = set()
+    for value, line in values:
+        if value in seen:
+            problems.append(ContentProblem(source, line, f"duplicate {what} '{value}'"))
+        seen.add(value)
