@@ -58,6 +58,10 @@ class GuidanceLibrary:
         """
         return self._ranker.search(question, k)
 
+    def query_terms(self, question: str) -> dict[str, float]:
+        """The stems ``search`` looks for, with their weights: to explain why it answered as it did."""
+        return self._ranker.query_terms(question)
+
     def section(self, section_id: str) -> GuidanceSection:
         """The section with this id; KeyError if there is none."""
         for section in self.sections:

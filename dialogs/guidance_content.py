@@ -152,19 +152,21 @@ def validate(
         return None, problems
 
 
+_PATTERN_HINTS = {
+    "url": "must be an https:// address",
+    "path": "must be empty, null, or start with '/'",
+    "id": "must be a kebab-case id (lower-case words joined by '-')",
+    "related": "must be a kebab-case section id",
+    "links": "must be a kebab-case link id",
+}
+
+
 def _plain(detail: Any) -> str:
-    message = str(detail["msg"])
-    if detail["type"] == "string_pattern_mismatch":
-        field_name = str(detail["loc"][-1]) if detail["loc"] else ""
-        hints = {
-            "url": "must be an https:// address",
-            "path": "must be empty, null, or start with '/'",
-            "title": "must be one line",
-            "summary": "must be one line",
-            "description": "must be one line",
-        }
-        return hints.get(field_name, f"must be a kebab-case id or one line of text, got {detail['input']!r}")
-    return message
+    """Pydantic's message, or for a pattern mismatch what the field must look like."""
+    if detail["type"] != "string_pattern_mismatch":
+        return str(detail["msg"])
+    field_name = next((part for part in detail["loc"] if isinstance(part, str)), "")
+    return f"{_PATTERN_HINTS.get(field_name, 'must be one line')}, got {detail['input']!r}"
 
 
 def split_front_matter(text: str, source: str, problems: list[ContentProblem]) -> tuple[str, str] | None:

@@ -1,6 +1,6 @@
 """Finding the guidance section that answers a staff question.
 
-``GuidanceRanker`` is BM25 (bm25s) over each section field with its own weight, plus what staff
+``GuidanceRanker`` is BM25 (bm25s) over sections with their fields weighted, plus what staff
 actually type: abbreviations and synonyms from the glossary, American spellings and typos.
 ``PlainBM25Index`` is plain bm25s over title and body, kept only to measure the ranker against.
 """
@@ -99,7 +99,7 @@ class GuidanceRanker:
         """Up to ``k`` sections that match ``question``, best first; none if nothing matches at all."""
         weights, coverage = self._read_question(question)
         searched = [token for token in weights if token in self._row]
-        if not searched:
+        if not searched or k < 1:
             return []
         term_weights = np.fromiter((weights[token] for token in searched), np.float32, len(searched))
         totals = term_weights @ self._scores[[self._row[token] for token in searched]]
