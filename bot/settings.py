@@ -122,15 +122,24 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            name = str(err["loc"][0]).upper() if err["loc"] else "settings"
-            if not name.startswith(("GUIDEBOT_", "DATABASE_URL", "PORT")):
-                name = f"GUIDEBOT_{name}"
-            lines.append(
-                f"{name}: {err['msg']} (got {err.get('input')!r})"
-                if name != "GUIDEBOT_SECRET_KEY"
-                else f"{name}: {err['msg']}"
-            )
+            name = _env_name(str(err["loc"][0])) if err["loc"] else "settings"
+            shown = "" if any(w in name for w in SECRET_WORDS) else f" (got {err.get('input')!r})"
+            lines.append(f"{name}: {err['msg']}{shown}")
         raise SettingsError("Invalid settings:\n  " + "\n  ".join(lines)) from None
+
+
+SECRET_WORDS = ("SECRET", "TOKEN", "PASSWORD", "Password")
+
+
+def _env_name(loc: str) -> str:
+    """The environment variable a person sets for a field (or the alias they used)."""
+    field = Settings.model_fields.get(loc)
+    if field is None:
+        return loc
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return f"GUIDEBOT_{loc.upper()}"
 
 
 def secret_key(settings: Settings) -> tuple[bytes, bool]:

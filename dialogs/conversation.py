@@ -103,8 +103,9 @@ def _in_survey(catalog: SurveyCatalog, result: TurnResult, msg: TurnInput, comma
         _lost_survey(result)
         return
     clicked = isinstance(msg.value, dict) and "cmd" in msg.value
-    command = command if clicked else (msg.text or "").strip().rstrip(".!").casefold() or command
-    if command in SURVEY_COMMANDS:
+    typed = (msg.text or "").strip().rstrip(".!").casefold()
+    if (clicked and command in SURVEY_COMMANDS) or typed in SURVEY_COMMANDS:
+        command = command if clicked else typed
         match command:
             case "help":
                 result.replies += [Text(_survey_help(survey)), engine.ask(survey, active)]

@@ -170,19 +170,18 @@ class SurveyDef(Strict):
     @model_validator(mode="after")
     def _questions_consistent(self) -> Self:
         seen: dict[str, QuestionDef] = {}
-        for q in self.questions:
+        for i, q in enumerate(self.questions):
             if q.id in seen:
-                raise ValueError(f"question id '{q.id}' is used twice")
-            if q.when is not None:
-                earlier = seen.get(q.when.question)
-                if earlier is None:
-                    raise ValueError(
-                        f"question '{q.id}' has a 'when' on '{q.when.question}', which is not an earlier question"
-                    )
+                raise ValueError(f"@questions.{i}.id: question id '{q.id}' is used twice")
+            if q.when is not None and q.when.question not in seen:
+                raise ValueError(
+                    f"@questions.{i}.when: question '{q.id}' has a 'when' on '{q.when.question}', "
+                    "which is not an earlier question"
+                )
             seen[q.id] = q
         items = [q.sus_item for q in self.questions if q.sus_item is not None]
         if items and sorted(items) != list(range(1, 11)):
-            raise ValueError("a survey with SUS items must have exactly items 1 to 10, once each")
+            raise ValueError("@questions: a survey with SUS items must have exactly items 1 to 10, once each")
         return self
 
     @property

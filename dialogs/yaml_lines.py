@@ -68,7 +68,10 @@ def validation_problems(
         loc = tuple(
             p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "tagged-")))
         )
-        where = ".".join(str(p) for p in loc) or "file"
         message = err["msg"].removeprefix("Value error, ")
+        if message.startswith("@"):  # a whole-file rule that says which part it is about
+            path, _, message = message[1:].partition(": ")
+            loc = (*loc, *(int(p) if p.isdigit() else p for p in path.split(".")))
+        where = ".".join(str(p) for p in loc) or "file"
         problems.append(ContentProblem(label, line_of(node, loc, first_line), f"{where}: {message}"))
     return problems

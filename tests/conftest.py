@@ -1,0 +1,63 @@
+"""Shared fixtures: isolated settings, a database per test (SQLite, and PostgreSQL when available), an app client."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import build_app
+from bot.settings import Settings, load_settings
+from storage.db import normalise_url
+from tests.helpers import SECRET
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+SETTING_PREFIXES = ("GUIDEBOT_", "SLACK_", "MICROSOFT_", "Microsoft")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No setting leaks in from the machine or between tests, and no .env file is read."""
+    for name in list(os.environ):
+        if name.startswith(SETTING_PREFIXES) or name in ("DATABASE_URL", "PORT"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    yield
+
+
+async def reset_postgres(url: str) -> None:
+    """Give a test an empty PostgreSQL database."""
+    import asyncpg
+
+    conn = await asyncpg.connect(normalise_url(url).replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database URL: SQLite in the test's folder, or the CI's PostgreSQL (skipped where unset)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    if not TEST_DATABASE_URL:
+        pytest.skip("TEST_DATABASE_URL is not set, so the PostgreSQL variant is skipped")
+    await reset_postgres(TEST_DATABASE_URL)
+    return TEST_DATABASE_URL
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Default settings with a private data folder and SQLite database."""
+    return load_settings(data_dir=tmp_path / "data", secret_key=SECRET)
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[TestClient]:
+    """The whole application served over real HTTP on a free port."""
+    async with TestClient(TestServer(build_app(settings))) as test_client:
+        yield test_client
