@@ -14,6 +14,7 @@ from bot.background import BackgroundTasks
 from bot.channels.web import WebChat
 from bot.content import load_content
 from bot.logs import get_logger
+from bot.reload import install_reload_signal
 from bot.settings import Settings, secret_key
 from bot.turn import TurnHandler, utcnow
 from storage import migrate
@@ -61,6 +62,7 @@ def build_app(settings: Settings, *, db: Database | None = None) -> web.Applicat
     app.router.add_get("/healthz", health)
     WebChat(turns, enabled=settings.web_chat_enabled, token=settings.web_token).add_routes(app)
     _mount_platforms(app, services)
+    install_reload_signal(app, settings, turns)
     app.on_startup.append(_start)
     app.on_shutdown.append(_drain)
     app.on_cleanup.append(_close)

@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="apply database migrations").set_defaults(run=_db_upgrade)
     content = commands.add_parser("content", help="content commands").add_subparsers(title="content commands")
     content.add_parser("check", help="validate every content file").set_defaults(run=_content_check)
+    content.add_parser(
+        "reload", help="make the running server reload content (or send it SIGHUP)"
+    ).set_defaults(run=_content_reload)
     return parser
 
 
@@ -94,7 +97,25 @@ def _content_check(settings: Settings, args: argparse.Namespace) -> int:
     from bot.content import load_content
 
     content = load_content(settings)
-    print(f"Content is valid: {len(content.catalog.surveys)} surveys in {settings.content_dir}.")
+    sections = len(content.guidance.sections) if content.guidance else 0
+    print(
+        f"Content is valid: {len(content.catalog.surveys)} surveys and {sections} guidance sections "
+        f"in {settings.content_dir}."
+    )
+    return 0
+
+
+def _content_reload(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.content import load_content
+    from bot.reload import signal_running_server
+
+    load_content(settings)  # refuse early, with the problems listed, rather than have the server refuse
+    try:
+        pid = signal_running_server(settings.data_dir)
+    except (ProcessLookupError, ValueError, PermissionError) as exc:
+        print(f"Could not reach the server: {exc}", file=sys.stderr)
+        return 1
+    print(f"Asked the server (pid {pid}) to reload content; its log says whether it did.")
     return 0
 
 

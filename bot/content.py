@@ -1,13 +1,69 @@
-"""Load the content a server runs on (surveys now; guidance joins it) and check it without running."""
+"""Load the content a server runs on (surveys, guidance, glossary, links), checked as one."""
 
 from __future__ import annotations
 
+from urllib.parse import quote_plus
+
 from bot.settings import Settings
 from bot.turn import Content
-from dialogs.loader import load_surveys
+from dialogs.guidance import GuidanceLibrary, load_guidance
+from dialogs.loader import SurveyCatalog, load_surveys
+from dialogs.model import SurveyDef
+from dialogs.problems import ContentError, ContentProblem
+
+GUIDANCE_TITLE = "Local authority guidance for children's social care case management systems"
+# Where the guidance is hosted is a setting; until it is set, links go to a GOV.UK search for it
+# rather than to an address we would have to guess.
+GUIDANCE_SEARCH = "https://www.gov.uk/search/all?keywords=" + quote_plus(GUIDANCE_TITLE)
+
+
+def guidance_base_url(settings: Settings) -> str:
+    """GUIDANCE_BASE_URL, or a GOV.UK search for the guidance when it is not set."""
+    return settings.guidance_base_url or GUIDANCE_SEARCH
 
 
 def load_content(settings: Settings) -> Content:
-    """Every content file, validated; raises ContentError naming each problem's file and line."""
-    catalog = load_surveys(settings.content_dir / "surveys")
-    return Content(catalog=catalog)
+    """Every content file, validated together; raises ContentError naming each problem's file and line."""
+    problems: list[ContentProblem] = []
+    catalog: SurveyCatalog | None = None
+    guidance: GuidanceLibrary | None = None
+    try:
+        catalog = load_surveys(settings.content_dir / "surveys")
+    except ContentError as exc:
+        problems += exc.problems
+    try:
+        guidance = load_guidance(settings.content_dir, guidance_base_url(settings))
+    except ContentError as exc:
+        problems += exc.problems
+    if catalog is not None and guidance is not None:
+        catalog, found = _link_surveys_to_guidance(catalog, guidance, settings)
+        problems += found
+    if problems or catalog is None:
+        raise ContentError(problems)
+    return Content(catalog=catalog, guidance=guidance)
+
+
+def _link_surveys_to_guidance(
+    catalog: SurveyCatalog, guidance: GuidanceLibrary, settings: Settings
+) -> tuple[SurveyCatalog, list[ContentProblem]]:
+    """A survey question's ``link`` names a guidance section; it is shown as that section's address."""
+    problems: list[ContentProblem] = []
+    surveys: dict[str, SurveyDef] = {}
+    for survey in catalog.surveys.values():
+        questions = []
+        for q in survey.questions:
+            if q.link is None or q.link.startswith("https://"):
+                questions.append(q)
+                continue
+            try:
+                url = guidance.section(q.link).url
+            except KeyError:
+                where = settings.content_dir / "surveys" / f"{survey.id}.yaml"
+                problems.append(
+                    ContentProblem(str(where), None, f"question '{q.id}': no guidance section '{q.link}'")
+                )
+                questions.append(q)
+                continue
+            questions.append(q.model_copy(update={"link": url}))
+        surveys[survey.id] = survey.model_copy(update={"questions": questions})
+    return SurveyCatalog(surveys), problems

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     web_token: str | None = Field(default=None, min_length=8)
     log_level: str = Field(default="INFO", pattern=r"^(?i:debug|info|warning|error)$")
     log_format: str = Field(default="auto", pattern=r"^(auto|json|console)$")
+    guidance_base_url: str = Field(
+        default="",
+        pattern=r"^(https://\S+)?$",
+        validation_alias=AliasChoices("GUIDANCE_BASE_URL", "GUIDEBOT_GUIDANCE_BASE_URL"),
+    )
 
     # Slack (enabled when the bot token and signing secret are both set)
     slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))

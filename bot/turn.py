@@ -18,7 +18,8 @@ from bot.logs import get_logger
 from bot.privacy import redact
 from bot.respondent import pseudonym, roles_of
 from dialogs import conversation
-from dialogs.conversation import Fallback, TurnInput
+from dialogs.conversation import TurnInput
+from dialogs.guidance import GuidanceLibrary
 from dialogs.loader import SurveyCatalog
 from dialogs.replies import Reply, Text
 from dialogs.state import DialogState
@@ -55,7 +56,7 @@ class Content:
     """The content a server runs on; replaced whole when content is reloaded."""
 
     catalog: SurveyCatalog
-    fallback: Fallback | None = None
+    guidance: GuidanceLibrary | None = None
 
 
 class TurnHandler:
@@ -158,5 +159,5 @@ class TurnHandler:
 
 def _decide(content: Content, msg: TurnInput, saved: dict | None) -> Decision:
     """The pure part of a turn, run inside the transaction (and again if the transaction is retried)."""
-    result = conversation.step(content.catalog, DialogState.from_json(saved), msg, content.fallback)
+    result = conversation.step(content.catalog, DialogState.from_json(saved), msg, content.guidance)
     return Decision(result.state.to_json(), result.effects, result.replies)

@@ -1,20 +1,21 @@
 """The top of the dialogs: route one message to a command or the survey in progress.
 
-``step`` is a pure function of (catalog, state, input). The bot supplies a ``fallback`` for
-messages that are neither commands nor answers (the guidance search, once it is loaded).
+``step`` is a pure function of (catalog, guidance, state, input). A message outside a survey that
+is not a command is taken as a question for the guidance.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from dialogs import guidance_dialog
 from dialogs import survey_engine as engine
 from dialogs.effects import Effect
+from dialogs.guidance import GuidanceLibrary
 from dialogs.loader import SurveyCatalog
 from dialogs.model import SurveyDef
 from dialogs.replies import Choice, Prompt, Reply, Text
@@ -48,11 +49,8 @@ class TurnResult:
     effects: list[Effect] = field(default_factory=list)
 
 
-Fallback = Callable[[str, TurnInput], list[Reply]]
-
-
 def step(
-    catalog: SurveyCatalog, state: DialogState, msg: TurnInput, fallback: Fallback | None = None
+    catalog: SurveyCatalog, state: DialogState, msg: TurnInput, guidance: GuidanceLibrary | None = None
 ) -> TurnResult:
     """Handle one message for one user."""
     result = TurnResult(state)
@@ -60,12 +58,19 @@ def step(
         result.replies.append(Text(_reminder(catalog, state.active)))
     state.boot = msg.boot
     command, args = _command_of(msg)
-    if isinstance(msg.value, dict) and "q" in msg.value:
+    if command == "feedback" and isinstance(msg.value, dict):
+        _add(result, guidance_dialog.feedback(msg.value.get("answer"), msg.value.get("helpful"), msg.now))
+    elif isinstance(msg.value, dict) and "q" in msg.value:
         _button_answer(catalog, result, msg)
+    elif state.active is not None and msg.is_direct and command == "ask" and args and guidance is not None:
+        _add(result, guidance_dialog.answer_question(guidance, args, msg.new_id, msg.now))
+        survey = catalog.get(state.active.survey_id)
+        if survey is not None:
+            result.replies.append(engine.ask(survey, state.active))
     elif state.active is not None and msg.is_direct:
         _in_survey(catalog, result, msg, command, args)
     else:
-        _outside_survey(catalog, result, msg, command, args, fallback)
+        _outside_survey(catalog, result, msg, command, args, guidance)
     return result
 
 
@@ -136,7 +141,7 @@ def _outside_survey(
     msg: TurnInput,
     command: str,
     args: str,
-    fallback: Fallback | None,
+    guidance: GuidanceLibrary | None,
 ) -> None:
     if not msg.is_direct and command in PRIVATE_COMMANDS:
         result.replies.append(
@@ -190,8 +195,11 @@ def _outside_survey(
             Text("You're not in a survey at the moment."),
             *help_replies(catalog, result.state, msg.roles),
         ]
-    elif fallback is not None and (msg.text or "").strip():
-        result.replies += fallback(msg.text or "", msg)
+    elif command == "links" and not args and guidance is not None:
+        result.replies += guidance_dialog.external_links(guidance)
+    elif guidance is not None and msg.value is None and (msg.text or "").strip():
+        question = args if command == "ask" else msg.text or ""
+        _add(result, guidance_dialog.answer_question(guidance, question, msg.new_id, msg.now))
     else:
         result.replies.append(Text("Sorry, I didn't understand that."))
         result.replies += help_replies(catalog, result.state, msg.roles)
@@ -247,6 +255,11 @@ def _apply(state: DialogState, result: TurnResult, outcome: engine.Outcome) -> N
     state.active = outcome.progress
     result.replies += outcome.replies
     result.effects += outcome.effects
+
+
+def _add(result: TurnResult, said: tuple[list[Reply], list[Effect]]) -> None:
+    result.replies += said[0]
+    result.effects += said[1]
 
 
 def _lost_survey(result: TurnResult) -> None:

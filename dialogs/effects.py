@@ -47,4 +47,24 @@ class FinishResponse:
     finished_at: datetime
 
 
-Effect = StartResponse | RecordAnswer | DropAnswer | FinishResponse
+@dataclass(frozen=True, slots=True)
+class RecordGuidanceAnswer:
+    """A question answered from the guidance (redacted text); not confident means a content gap."""
+
+    answer_id: str
+    question: str
+    sections: tuple[str, ...]
+    confident: bool
+    asked_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFeedback:
+    """The asker's "was this helpful?" for one guidance answer."""
+
+    answer_id: str
+    helpful: bool
+    given_at: datetime
+
+
+Effect = StartResponse | RecordAnswer | DropAnswer | FinishResponse | RecordGuidanceAnswer | RecordFeedback

@@ -206,7 +206,8 @@ def read_section(
         problems.append(ContentProblem(source, front_matter.count("\n") + 3, "the section has no body text"))
     if header is None or not body:
         return None, document
-    url = base_url.rstrip("/") + header.path if header.path else base_url
+    # A base that is itself a search (no hosting address configured) cannot take section paths.
+    url = base_url.rstrip("/") + header.path if header.path and "?" not in base_url else base_url
     return GuidanceSection(**header.model_dump(), body=body, url=url, source=source), document
 
 

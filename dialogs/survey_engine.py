@@ -98,6 +98,8 @@ def ask(survey: SurveyDef, progress: SurveyProgress) -> Question:
     if q.max_choices and not hint:
         hint = f"Choose up to {q.max_choices}."
     text = f"{q.explain}\n\n{q.text}" if q.explain else q.text
+    if q.link:
+        text = f"{text}\n\nMore in the guidance: {q.link}"
     return Question(
         survey_id=survey.id,
         question_id=q.id,

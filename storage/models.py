@@ -105,3 +105,17 @@ class PostedQuestion(SQLModel, table=True):
     question_id: str = Field(max_length=60)
     message_id: str = Field(max_length=200)
     posted_at: datetime
+
+
+class GuidanceAnswer(SQLModel, table=True):
+    """A question answered from the guidance (redacted), its sections and feedback; unconfident = a content gap."""
+
+    __tablename__ = "guidance_answer"
+
+    id: str = Field(primary_key=True, max_length=36)
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    sections: str = Field(default="", max_length=400)
+    confident: bool
+    helpful: bool | None = None
+    asked_at: datetime = Field(index=True)
+    feedback_at: datetime | None = None

@@ -11,15 +11,31 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from dialogs.effects import DropAnswer, Effect, FinishResponse, RecordAnswer, StartResponse
+from dialogs.effects import (
+    DropAnswer,
+    Effect,
+    FinishResponse,
+    RecordAnswer,
+    RecordFeedback,
+    RecordGuidanceAnswer,
+    StartResponse,
+)
 from storage.db import StaleState
-from storage.models import Answer, AnswerChoice, DialogStateRow, ProcessedMessage, SurveyResponse
+from storage.models import (
+    Answer,
+    AnswerChoice,
+    DialogStateRow,
+    GuidanceAnswer,
+    ProcessedMessage,
+    SurveyResponse,
+)
 
 RESPONSE = SurveyResponse.__table__
 ANSWER = Answer.__table__
 CHOICE = AnswerChoice.__table__
 STATE = DialogStateRow.__table__
 PROCESSED = ProcessedMessage.__table__
+GUIDANCE = GuidanceAnswer.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +116,22 @@ def _apply(conn: Connection, effect: Effect, respondent: str) -> None:
                 delete(ANSWER).where(
                     ANSWER.c.response_id == effect.response_id, ANSWER.c.question_id == effect.question_id
                 )
+            )
+        case RecordGuidanceAnswer():
+            conn.execute(
+                insert(GUIDANCE).values(
+                    id=effect.answer_id,
+                    question=effect.question,
+                    sections=",".join(effect.sections),
+                    confident=effect.confident,
+                    asked_at=effect.asked_at,
+                )
+            )
+        case RecordFeedback():
+            conn.execute(
+                update(GUIDANCE)
+                .where(GUIDANCE.c.id == effect.answer_id)
+                .values(helpful=effect.helpful, feedback_at=effect.given_at)
             )
         case FinishResponse():
             conn.execute(
