@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 
@@ -15,6 +15,7 @@ from bot.channels.web import WebChat
 from bot.content import load_content
 from bot.logs import get_logger
 from bot.reload import install_reload_signal
+from bot.senders import Sender
 from bot.settings import Settings, secret_key
 from bot.turn import TurnHandler, utcnow
 from storage import migrate
@@ -34,6 +35,7 @@ class Services:
     db: Database
     turns: TurnHandler
     tasks: BackgroundTasks
+    senders: dict[str, Sender] = field(default_factory=dict)
 
 
 SERVICES = web.AppKey("services", Services)

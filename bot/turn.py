@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -24,7 +24,7 @@ from dialogs.loader import SurveyCatalog
 from dialogs.replies import Reply, Text
 from dialogs.state import DialogState
 from storage.db import Database
-from storage.turns import Decision, load_state, record_turn
+from storage.turns import Decision, claim_message, load_state, record_turn
 
 log = get_logger(__name__)
 MAX_TEXT = 2000
@@ -49,6 +49,9 @@ class TurnOutcome:
 
     replies: list[Reply] = field(default_factory=list)
     duplicate: bool = False
+
+
+CommandHandler = Callable[[Inbound, str], Awaitable[list[Reply]]]
 
 
 @dataclass
@@ -79,6 +82,15 @@ class TurnHandler:
         self._digital_leads = digital_leads
         self._clock = clock
         self.boot = uuid.uuid4().hex[:12]
+        self.commands: dict[str, CommandHandler] = {}
+
+    def add_command(self, name: str, handler: CommandHandler) -> None:
+        """A command that needs more than the dialogs (reports that query the database, for example).
+
+        It runs instead of the dialogs when a message starts with ``name`` (typed, or a button's
+        ``cmd``), with the rest of the text; the message is still recognised if delivered twice.
+        """
+        self.commands[name] = handler
 
     def respondent(self, inbound: Inbound) -> str:
         """The pseudonym of the inbound message's author."""
@@ -111,6 +123,10 @@ class TurnHandler:
         redaction = redact(inbound.text) if inbound.text else None
         respondent = self.respondent(inbound)
         now = self._clock()
+        message_key = f"{inbound.channel}:{inbound.message_id}" if inbound.message_id else None
+        command = self._command_for(redaction.text if redaction else None, inbound.value)
+        if command is not None:
+            return await self._run_command(inbound, command, message_key, now)
         msg = TurnInput(
             text=redaction.text if redaction else inbound.text,
             value=inbound.value,
@@ -121,7 +137,6 @@ class TurnHandler:
             is_direct=inbound.is_direct,
         )
         content = self.content
-        message_key = f"{inbound.channel}:{inbound.message_id}" if inbound.message_id else None
         decision = await self.db.write(
             partial(
                 record_turn,
@@ -155,6 +170,24 @@ class TurnHandler:
             ms=elapsed_ms,
         )
         return TurnOutcome(replies)
+
+    def _command_for(self, text: str | None, value: object) -> tuple[CommandHandler, str] | None:
+        if isinstance(value, dict) and value.get("cmd") in self.commands:
+            return self.commands[value["cmd"]], str(value.get("args", ""))
+        words = (text or "").strip().split(maxsplit=1)
+        if words and words[0].casefold() in self.commands:
+            return self.commands[words[0].casefold()], words[1] if len(words) > 1 else ""
+        return None
+
+    async def _run_command(
+        self, inbound: Inbound, command: tuple[CommandHandler, str], message_key: str | None, now: datetime
+    ) -> TurnOutcome:
+        if message_key is not None and not await self.db.write(
+            partial(claim_message, key=message_key, now=now)
+        ):
+            return TurnOutcome(duplicate=True)
+        handler, args = command
+        return TurnOutcome(await handler(inbound, args))
 
 
 def _decide(content: Content, msg: TurnInput, saved: dict | None) -> Decision:

@@ -54,7 +54,7 @@ def record_turn(
     conn: Connection, *, message_key: str | None, respondent: str, now: datetime, decide: Decide
 ) -> Decision | None:
     """Run one turn atomically. Returns None when ``message_key`` was processed before (a duplicate)."""
-    if message_key is not None and not _claim_message(conn, message_key, now):
+    if message_key is not None and not claim_message(conn, message_key, now):
         return None
     query = select(STATE.c.state, STATE.c.version).where(STATE.c.respondent == respondent)
     if conn.dialect.name == "postgresql":
@@ -88,7 +88,8 @@ def prune_processed(conn: Connection, before: datetime) -> int:
     return conn.execute(delete(PROCESSED).where(PROCESSED.c.processed_at < before)).rowcount
 
 
-def _claim_message(conn: Connection, key: str, now: datetime) -> bool:
+def claim_message(conn: Connection, key: str, now: datetime) -> bool:
+    """Mark a message as processed; False when it was processed before."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(PROCESSED).values(key=key, processed_at=now).on_conflict_do_nothing()
     return conn.execute(stmt).rowcount == 1

@@ -234,3 +234,20 @@ async def test_health_reports_the_database(chat: TestClient) -> None:
     resp = await chat.get("/healthz")
     assert resp.status == 200
     assert (await resp.json())["database"] == "ok"
+
+
+async def test_a_registered_command_runs_once_per_message(chat: TestClient) -> None:
+    calls = []
+
+    async def report(inbound: Any, args: str) -> list[Any]:
+        from dialogs.replies import Text
+
+        calls.append((inbound.address, sorted(inbound.roles), args))
+        return [Text(f"report for {args}")]
+
+    chat.server.app[SERVICES].turns.add_command("report", report)
+    first = await send(chat, "lee", "report last month", message_id="cmd-1")
+    again = await send(chat, "lee", "report last month", message_id="cmd-1")
+    assert first["replies"] == [{"type": "text", "text": "report for last month"}]
+    assert again == {"replies": [], "duplicate": True}
+    assert calls == [("web:lee", ["practitioner"], "last month")]
