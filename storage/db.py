@@ -10,6 +10,7 @@ same functions run through ``run_sync``. Either way the event loop never blocks 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool, QueuePool
 
@@ -45,6 +46,7 @@ class Database:
             self._sync = _sqlite_engine(self.url, immediate=True, pool_size=1)
             self._reader_engine = _sqlite_engine(self.url, immediate=False, pool_size=readers)
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="db-writer")
+            self._writer_conn: Connection | None = None
             self._readers = ThreadPoolExecutor(readers, thread_name_prefix="db-reader")
         else:
             self._async = create_async_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
@@ -97,6 +99,9 @@ class Database:
 
     def _dispose(self) -> None:
         assert self._sync is not None and self._reader_engine is not None
+        if self._writer_conn is not None:
+            self._writer_conn.close()
+            self._writer_conn = None
         self._sync.dispose()
         self._reader_engine.dispose()
 
@@ -108,10 +113,26 @@ class Database:
         return await loop.run_in_executor(pool, self._transaction, fn, write)
 
     def _transaction(self, fn: Callable[[Connection], T], write: bool) -> T:
+        if write and threading.current_thread().name.startswith("db-writer"):
+            return self._in_writer_thread(fn)
         engine = self._sync if write else self._reader_engine
         assert engine is not None
         with engine.begin() as conn:
             return fn(conn)
+
+    def _in_writer_thread(self, fn: Callable[[Connection], T]) -> T:
+        # The one writer thread keeps its connection: a pool checkout per turn costs more than the turn.
+        assert self._sync is not None
+        if self._writer_conn is None or self._writer_conn.closed or self._writer_conn.invalidated:
+            self._writer_conn = self._sync.connect()
+        conn = self._writer_conn
+        try:
+            with conn.begin():
+                return fn(conn)
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                self._writer_conn = None
+            raise
 
     async def _async_transaction(self, fn: Callable[[Connection], T]) -> T:
         assert self._async is not None

@@ -1,4 +1,8 @@
-"""The write path of a turn: dedupe, load state, decide, store answers and state, in one transaction."""
+"""The write path of a turn: dedupe, load state, decide, store answers and state, in one transaction.
+
+Statements are built once, with bound parameters, so each turn reuses SQLAlchemy's compiled
+form instead of rebuilding and re-keying statements: this is the hottest path of the server.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dialogs.effects import (
@@ -50,36 +54,76 @@ class Decision:
 Decide = Callable[[dict[str, Any] | None], Decision]
 
 
+def _per_dialect(build: Callable[[Any], Any]) -> dict[str, Any]:
+    return {"sqlite": build(sqlite), "postgresql": build(postgresql)}
+
+
+CLAIM = _per_dialect(
+    lambda d: (
+        d.insert(PROCESSED)
+        .values(key=bindparam("key"), processed_at=bindparam("now"))
+        .on_conflict_do_nothing()
+    )
+)
+SELECT_STATE = select(STATE.c.state, STATE.c.version).where(STATE.c.respondent == bindparam("respondent"))
+SELECT_STATE_LOCKED = SELECT_STATE.with_for_update()
+INSERT_STATE = insert(STATE).values(
+    respondent=bindparam("respondent"), state=bindparam("state"), version=1, updated_at=bindparam("now")
+)
+UPDATE_STATE = (
+    update(STATE)
+    .where(STATE.c.respondent == bindparam("who"), STATE.c.version == bindparam("seen"))
+    .values(state=bindparam("state"), version=bindparam("next_version"), updated_at=bindparam("now"))
+)
+UPSERT_ANSWER = _per_dialect(
+    lambda d: (stmt := d.insert(ANSWER)).on_conflict_do_update(
+        index_elements=["response_id", "question_id"],
+        set_={
+            "kind": stmt.excluded.kind,
+            "value_text": stmt.excluded.value_text,
+            "value_number": stmt.excluded.value_number,
+            "answered_at": stmt.excluded.answered_at,
+        },
+    )
+)
+DROP_CHOICES = delete(CHOICE).where(
+    CHOICE.c.response_id == bindparam("rid"), CHOICE.c.question_id == bindparam("qid")
+)
+DROP_ANSWER = delete(ANSWER).where(
+    ANSWER.c.response_id == bindparam("rid"), ANSWER.c.question_id == bindparam("qid")
+)
+
+
 def record_turn(
     conn: Connection, *, message_key: str | None, respondent: str, now: datetime, decide: Decide
 ) -> Decision | None:
     """Run one turn atomically. Returns None when ``message_key`` was processed before (a duplicate)."""
     if message_key is not None and not claim_message(conn, message_key, now):
         return None
-    query = select(STATE.c.state, STATE.c.version).where(STATE.c.respondent == respondent)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+    locked = conn.dialect.name == "postgresql"
+    row = conn.execute(SELECT_STATE_LOCKED if locked else SELECT_STATE, {"respondent": respondent}).first()
     decision = decide(json.loads(row.state) if row else None)
     for effect in decision.effects:
         _apply(conn, effect, respondent)
     encoded = json.dumps(decision.state, separators=(",", ":"), default=str)
     if row is None:
-        conn.execute(insert(STATE).values(respondent=respondent, state=encoded, version=1, updated_at=now))
+        conn.execute(INSERT_STATE, {"respondent": respondent, "state": encoded, "now": now})
     else:
-        changed = conn.execute(
-            update(STATE)
-            .where(STATE.c.respondent == respondent, STATE.c.version == row.version)
-            .values(state=encoded, version=row.version + 1, updated_at=now)
-        ).rowcount
-        if changed != 1:
+        params = {
+            "who": respondent,
+            "seen": row.version,
+            "state": encoded,
+            "next_version": row.version + 1,
+            "now": now,
+        }
+        if conn.execute(UPDATE_STATE, params).rowcount != 1:
             raise StaleState(respondent)
     return decision
 
 
 def load_state(conn: Connection, respondent: str) -> tuple[dict[str, Any] | None, int]:
     """A respondent's saved dialog state and its version (0 when there is none)."""
-    row = conn.execute(select(STATE.c.state, STATE.c.version).where(STATE.c.respondent == respondent)).first()
+    row = conn.execute(SELECT_STATE, {"respondent": respondent}).first()
     return (json.loads(row.state), row.version) if row else (None, 0)
 
 
@@ -90,43 +134,40 @@ def prune_processed(conn: Connection, before: datetime) -> int:
 
 def claim_message(conn: Connection, key: str, now: datetime) -> bool:
     """Mark a message as processed; False when it was processed before."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(PROCESSED).values(key=key, processed_at=now).on_conflict_do_nothing()
-    return conn.execute(stmt).rowcount == 1
+    return conn.execute(CLAIM[conn.dialect.name], {"key": key, "now": now}).rowcount == 1
 
 
 def _apply(conn: Connection, effect: Effect, respondent: str) -> None:
     match effect:
         case StartResponse():
             conn.execute(
-                insert(RESPONSE).values(
-                    id=effect.response_id,
-                    survey_id=effect.survey_id,
-                    survey_version=effect.survey_version,
-                    respondent=respondent,
-                    status="in_progress",
-                    started_at=effect.started_at,
-                    is_demo=False,
-                )
+                insert(RESPONSE),
+                {
+                    "id": effect.response_id,
+                    "survey_id": effect.survey_id,
+                    "survey_version": effect.survey_version,
+                    "respondent": respondent,
+                    "status": "in_progress",
+                    "started_at": effect.started_at,
+                    "is_demo": False,
+                },
             )
         case RecordAnswer():
             _record_answer(conn, effect)
         case DropAnswer():
-            _drop_choices(conn, effect.response_id, effect.question_id)
-            conn.execute(
-                delete(ANSWER).where(
-                    ANSWER.c.response_id == effect.response_id, ANSWER.c.question_id == effect.question_id
-                )
-            )
+            keys = {"rid": effect.response_id, "qid": effect.question_id}
+            conn.execute(DROP_CHOICES, keys)
+            conn.execute(DROP_ANSWER, keys)
         case RecordGuidanceAnswer():
             conn.execute(
-                insert(GUIDANCE).values(
-                    id=effect.answer_id,
-                    question=effect.question,
-                    sections=",".join(effect.sections),
-                    confident=effect.confident,
-                    asked_at=effect.asked_at,
-                )
+                insert(GUIDANCE),
+                {
+                    "id": effect.answer_id,
+                    "question": effect.question,
+                    "sections": ",".join(effect.sections),
+                    "confident": effect.confident,
+                    "asked_at": effect.asked_at,
+                },
             )
         case RecordFeedback():
             conn.execute(
@@ -143,37 +184,23 @@ def _apply(conn: Connection, effect: Effect, respondent: str) -> None:
 
 
 def _record_answer(conn: Connection, a: RecordAnswer) -> None:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     value_text = a.text if a.text is not None else (",".join(a.choices) if a.choices else None)
-    stmt = dialect.insert(ANSWER).values(
-        response_id=a.response_id,
-        question_id=a.question_id,
-        kind=a.kind,
-        value_text=value_text,
-        value_number=a.number,
-        answered_at=a.answered_at,
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["response_id", "question_id"],
-        set_={
+    conn.execute(
+        UPSERT_ANSWER[conn.dialect.name],
+        {
+            "response_id": a.response_id,
+            "question_id": a.question_id,
             "kind": a.kind,
             "value_text": value_text,
             "value_number": a.number,
             "answered_at": a.answered_at,
         },
     )
-    conn.execute(stmt)
     if a.kind == "multiple_choice":
-        _drop_choices(conn, a.response_id, a.question_id)
+        conn.execute(DROP_CHOICES, {"rid": a.response_id, "qid": a.question_id})
         conn.execute(
             insert(CHOICE),
             [{"response_id": a.response_id, "question_id": a.question_id, "choice": c} for c in a.choices],
         )
     if a.field in ("role", "team"):
         conn.execute(update(RESPONSE).where(RESPONSE.c.id == a.response_id).values({a.field: a.choices[0]}))
-
-
-def _drop_choices(conn: Connection, response_id: str, question_id: str) -> None:
-    conn.execute(
-        delete(CHOICE).where(CHOICE.c.response_id == response_id, CHOICE.c.question_id == question_id)
-    )
