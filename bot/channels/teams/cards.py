@@ -1,0 +1,110 @@
+"""Adaptive Card building blocks (schema 1.4, which Teams renders on desktop, web and mobile).
+
+All text goes into ``TextRun`` elements, which Adaptive Cards never read as Markdown: whatever a
+user typed is shown literally, so it cannot become a link, a mention or formatting. The neutral
+replies mark bold as ``*words*``; that becomes a bold run.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+CARD_VERSION = "1.4"
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+BOLD = re.compile(r"\*([^*\n]+)\*")
+MAX_ROW = 6
+SHORT_LABEL = 14
+
+Element = dict[str, Any]
+
+
+def plain(text: str) -> str:
+    """Neutral text without its bold marks, for plain-text messages and summaries."""
+    return BOLD.sub(r"\1", text)
+
+
+def runs(line: str, *, subtle: bool = False) -> list[Element]:
+    """One line as text runs, bold where the neutral text marks it."""
+    out: list[Element] = []
+    position = 0
+    for match in BOLD.finditer(line):
+        if match.start() > position:
+            out.append(_run(line[position : match.start()], subtle=subtle))
+        out.append(_run(match.group(1), subtle=subtle, bold=True))
+        position = match.end()
+    if position < len(line):
+        out.append(_run(line[position:], subtle=subtle))
+    return out
+
+
+def paragraphs(text: str, *, subtle: bool = False, size: str | None = None) -> list[Element]:
+    """Neutral text as one RichTextBlock per line (blank lines become spacing)."""
+    blocks: list[Element] = []
+    gap = False
+    for line in text.split("\n"):
+        if not line.strip():
+            gap = True
+            continue
+        block: Element = {"type": "RichTextBlock", "inlines": runs(line, subtle=subtle)}
+        if gap:
+            block["spacing"] = "Medium"
+            gap = False
+        if size:
+            for run in block["inlines"]:
+                run["size"] = size
+        blocks.append(block)
+    return blocks
+
+
+def literal(text: str, *, bold: bool = False, subtle: bool = False) -> Element:
+    """Text shown exactly as given (for what users typed): one run, no bold marks read."""
+    return {"type": "RichTextBlock", "inlines": [_run(text, bold=bold, subtle=subtle)]}
+
+
+def submit(title: str, data: dict[str, Any], *, ignore_inputs: bool = False) -> Element:
+    """An ``Action.Submit`` whose ``data`` comes back as the message's ``value``."""
+    action: Element = {"type": "Action.Submit", "title": title, "data": data}
+    if ignore_inputs:
+        action["associatedInputs"] = "none"
+    return action
+
+
+def open_url(title: str, url: str) -> Element:
+    """An ``Action.OpenUrl``."""
+    return {"type": "Action.OpenUrl", "title": title, "url": url}
+
+
+def action_rows(actions: list[Element]) -> list[Element]:
+    """Buttons as ActionSets: short labels side by side (up to six a row), long ones one per row."""
+    if not actions:
+        return []
+    if all(len(a["title"]) <= SHORT_LABEL for a in actions):
+        return [
+            {"type": "ActionSet", "actions": actions[i : i + MAX_ROW]}
+            for i in range(0, len(actions), MAX_ROW)
+        ]
+    return [{"type": "ActionSet", "actions": [action]} for action in actions]
+
+
+def card(body: list[Element]) -> Element:
+    """An Adaptive Card attachment, full width in Teams."""
+    return {
+        "contentType": CARD_CONTENT_TYPE,
+        "content": {
+            "type": "AdaptiveCard",
+            "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+            "version": CARD_VERSION,
+            "body": body,
+            "msteams": {"width": "Full"},
+        },
+    }
+
+
+def _run(text: str, *, subtle: bool = False, bold: bool = False) -> Element:
+    run: Element = {"type": "TextRun", "text": text}
+    if bold:
+        run["weight"] = "Bolder"
+    if subtle:
+        run["isSubtle"] = True
+    return run

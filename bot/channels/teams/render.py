@@ -1,0 +1,166 @@
+"""Neutral replies as Bot Framework message activities for Teams: plain text or Adaptive Cards.
+
+Plain messages use ``textFormat: plain`` so Teams applies no Markdown or HTML to them; cards put
+all text in ``TextRun``s. Either way, text a user wrote is shown as typed and never formatted.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from bot.channels.teams.cards import (
+    Element,
+    action_rows,
+    card,
+    literal,
+    paragraphs,
+    plain,
+    runs,
+    submit,
+)
+from dialogs.replies import Answered, Image, Links, Prompt, Question, Reply, Text
+
+# Input ids on question cards. A submit's ``value`` is the button's data merged with the inputs
+# (as strings), so inbound.py reads these ids back into the core's ``{"q": ..., "a": ...}``.
+CHOICE_INPUT = "teams_choice"
+CHOICES_INPUT = "teams_choices"
+TEXT_INPUT = "teams_text"
+
+BUTTON_KINDS = {"yes_no", "agreement", "scale_0_10"}
+MAX_BUTTONS = 6
+SKIP = {"cmd": "skip"}
+
+Activity = dict[str, Any]
+
+
+def render(reply: Reply) -> Activity:
+    """One neutral reply as a message activity (without its conversation or ids)."""
+    match reply:
+        case Question():
+            return _card_message(question_card(reply), reply.text)
+        case Answered():
+            return _card_message(answered_card(reply), f"Answered: {reply.question_text}")
+        case Prompt():
+            body = paragraphs(reply.text)
+            body += action_rows([submit(c.label, c.value) for c in reply.choices])
+            return _card_message(body, reply.text)
+        case Links():
+            return _card_message(links_card(reply), reply.title)
+        case Image():
+            return _card_message(image_card(reply), reply.title or reply.alt_text)
+        case Text():
+            return {"type": "message", "textFormat": "plain", "text": plain(reply.text)}
+    raise TypeError(f"no Teams rendering for {type(reply).__name__}")
+
+
+def question_card(question: Question) -> list[Element]:
+    """The question, its progress and hint, and the buttons or inputs that answer it."""
+    body: list[Element] = []
+    if question.progress:
+        body.append(literal(str(question.progress), subtle=True))
+    body += paragraphs(question.text)
+    if question.hint:
+        body += paragraphs(question.hint, subtle=True)
+    controls, actions = _answer_controls(question)
+    body += controls
+    if question.optional:
+        actions.append(submit("Skip", SKIP, ignore_inputs=True))
+    return body + action_rows(actions)
+
+
+def answered_card(answered: Answered) -> list[Element]:
+    """What replaces a question's card once it is answered: the question and the answer, no buttons."""
+    body = paragraphs(answered.question_text, subtle=True)
+    answer = literal(answered.answer_label)
+    answer["inlines"][:0] = runs("*Your answer:* ")
+    return [*body, answer]
+
+
+def links_card(links: Links) -> list[Element]:
+    """A heading and one line per link (title as a link, then its description)."""
+    body = paragraphs(f"*{links.title}*") if links.title else []
+    for link in links.links:
+        if not link.url.startswith(("https://", "http://")):
+            continue
+        inlines: list[Element] = [
+            {
+                "type": "TextRun",
+                "text": link.title,
+                "color": "Accent",
+                "underline": True,
+                "selectAction": {"type": "Action.OpenUrl", "url": link.url, "title": link.title},
+            }
+        ]
+        if link.description:
+            inlines.append({"type": "TextRun", "text": f" \u2013 {link.description}", "isSubtle": True})
+        body.append({"type": "RichTextBlock", "inlines": inlines})
+    return body
+
+
+def image_card(image: Image) -> list[Element]:
+    """The picture inline (a data URI), with its alt text for screen readers."""
+    data = base64.b64encode(image.png).decode()
+    body = paragraphs(f"*{image.title}*") if image.title else []
+    body.append({"type": "Image", "url": f"data:image/png;base64,{data}", "altText": image.alt_text})
+    return body
+
+
+def welcome(*, personal: bool) -> Activity:
+    """The one short card sent when the bot is added to a personal chat, a team or a group chat."""
+    if personal:
+        text = (
+            "Hello, I'm *Guidebot*. I run short, anonymous surveys about your case management system "
+            "and answer questions about the DfE guidance.\nType help at any time."
+        )
+    else:
+        text = (
+            "Hello, I'm *Guidebot*. Mention me with help to see what I can do. Surveys run in a "
+            "private chat with me, so answers stay private."
+        )
+    body = paragraphs(text) + action_rows([submit("Show surveys", {"cmd": "surveys"})])
+    return _card_message(body, text)
+
+
+def _answer_controls(question: Question) -> tuple[list[Element], list[Element]]:
+    send = submit("Send", {"q": question.question_id})
+    if question.kind in ("free_text", "number"):
+        box: Element = {
+            "type": "Input.Text",
+            "id": TEXT_INPUT,
+            "label": "Your answer",
+            "isMultiline": question.kind == "free_text",
+            "isRequired": True,
+            "errorMessage": "Please type your answer.",
+        }
+        if question.max_length:
+            box["maxLength"] = question.max_length
+        return [box], [send]
+    options = [{"title": c.label, "value": str(c.value.get("a", ""))} for c in question.choices]
+    if question.multiple:
+        picker: Element = {
+            "type": "Input.ChoiceSet",
+            "id": CHOICES_INPUT,
+            "isMultiSelect": True,
+            "style": "expanded",
+            "choices": options,
+            "isRequired": True,
+            "errorMessage": "Please choose at least one.",
+        }
+        return [picker], [send]
+    if question.kind in BUTTON_KINDS or len(question.choices) <= MAX_BUTTONS:
+        return [], [submit(c.label, c.value) for c in question.choices]
+    picker = {
+        "type": "Input.ChoiceSet",
+        "id": CHOICE_INPUT,
+        "style": "compact",
+        "placeholder": "Choose one",
+        "choices": options,
+        "isRequired": True,
+        "errorMessage": "Please choose one.",
+    }
+    return [picker], [send]
+
+
+def _card_message(body: list[Element], summary: str) -> Activity:
+    return {"type": "message", "summary": plain(summary)[:200], "attachments": [card(body)]}
