@@ -12,11 +12,11 @@ from aiohttp import web
 
 from bot.background import BackgroundTasks
 from bot.channels.web import WebChat
-from bot.content import load_content
+from bot.content import turn_handler
 from bot.logs import get_logger
 from bot.reload import install_reload_signal
 from bot.senders import Sender
-from bot.settings import Settings, secret_key
+from bot.settings import Settings
 from bot.turn import TurnHandler, utcnow
 from storage import migrate
 from storage.db import Database
@@ -43,21 +43,8 @@ SERVICES = web.AppKey("services", Services)
 
 def build_app(settings: Settings, *, db: Database | None = None) -> web.Application:
     """The application with its routes; the database is migrated when it starts."""
-    key, generated = secret_key(settings)
-    if generated:
-        log.warning(
-            "secret_key.generated",
-            path=str(settings.data_dir / "secret_key"),
-            advice="set GUIDEBOT_SECRET_KEY to keep pseudonyms stable across installations",
-        )
     db = db or Database(settings.resolved_database_url)
-    turns = TurnHandler(
-        db,
-        load_content(settings),
-        key=key,
-        managers=settings.manager_ids,
-        digital_leads=settings.digital_lead_ids,
-    )
+    turns = turn_handler(settings, db)
     services = Services(settings, db, turns, BackgroundTasks())
     app = web.Application(client_max_size=1024 * 1024)
     app[SERVICES] = services
@@ -77,6 +64,9 @@ def _mount_platforms(app: web.Application, services: Services) -> None:
         from bot.channels.slack.routes import mount_slack
 
         mount_slack(app, services)
+    from bot.channels.teams.routes import mount_teams
+
+    mount_teams(app, services)
 
 
 async def health(request: web.Request) -> web.Response:

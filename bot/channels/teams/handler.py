@@ -1,0 +1,242 @@
+"""What the bot does with each Teams activity, run by botbuilder's turn pipeline after the HTTP answer.
+
+A message becomes a turn of the core; its replies are rendered and sent through the connector
+client, and the open question's card is remembered so that, once answered, it can be replaced by
+a card showing the answer. A Start pressed in a channel opens the user's personal chat and runs
+there. Adding the bot gets one welcome card; every conversation reference seen is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any
+
+from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.schema import Activity, ChannelAccount
+from sqlalchemy import Connection
+
+from bot.channels.teams.inbound import (
+    CHANNEL,
+    PERSONAL,
+    conversation_kind,
+    from_activity,
+    reference,
+    tenant_id,
+    user_id,
+)
+from bot.channels.teams.outbound import BotConnector
+from bot.channels.teams.render import render, welcome
+from bot.inbound import Inbound
+from bot.logs import get_logger
+from bot.turn import TurnHandler, utcnow
+from dialogs.replies import Answered, Question, Reply
+from storage.channels import (
+    conversation_refs,
+    mark_blocked,
+    save_conversation_ref,
+    set_posted_question,
+    take_posted_question,
+)
+from storage.db import Database
+
+log = get_logger(__name__)
+REFRESH_REFERENCE_AFTER = 600.0
+MAX_REMEMBERED = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a turn's replies go."""
+
+    service_url: str
+    conversation_id: str
+    reply_to: str | None = None
+
+
+class TeamsHandler(ActivityHandler):
+    """Messages, installs and removals, as botbuilder's ActivityHandler dispatches them."""
+
+    def __init__(self, *, db: Database, turns: TurnHandler, connector: BotConnector) -> None:
+        self._db = db
+        self._turns = turns
+        self._connector = connector
+        self._stored: dict[str, tuple[str, float]] = {}
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        """Run the message as a turn and send the replies."""
+        activity = turn_context.activity
+        arrival = from_activity(activity)
+        if arrival is None:
+            return
+        inbound = arrival.inbound
+        await self.remember(activity, self._respondent(inbound, arrival.kind))
+        target = Target(activity.service_url, inbound.conversation_id, activity.id)
+        if arrival.to_personal:
+            opened = await self._open_personal_chat(activity, inbound)
+            if opened is None:
+                return
+            target = opened
+            inbound = replace(inbound, conversation_id=target.conversation_id, is_direct=True)
+        outcome = await self._turns.handle(inbound)
+        if not outcome.duplicate:
+            await self.deliver(target, outcome.replies)
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        """Welcome once when the bot itself is added, and keep the conversation's reference."""
+        activity = turn_context.activity
+        if not _includes_bot(members_added, activity):
+            return
+        kind = conversation_kind(activity)
+        respondent = self._installer(activity) if kind == PERSONAL else None
+        if await self.remember(activity, respondent, report_first=True):
+            await self._connector.send(
+                activity.service_url, activity.conversation.id, welcome(personal=kind == PERSONAL)
+            )
+
+    async def on_members_removed_activity(
+        self, members_removed: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        """The bot was removed: stop writing to this conversation."""
+        if _includes_bot(members_removed, turn_context.activity):
+            await self.blocked(turn_context.activity.conversation.id)
+
+    async def deliver(self, target: Target, replies: list[Reply]) -> None:
+        """Send the replies in order, then replace the answered question's card."""
+        answered: Answered | None = None
+        posted: tuple[str, str] | None = None
+        for reply in replies:
+            if isinstance(reply, Answered):
+                answered = reply
+                continue
+            sent = await self._connector.send(
+                target.service_url, target.conversation_id, render(reply), reply_to=target.reply_to
+            )
+            if sent.blocked:
+                return
+            if isinstance(reply, Question) and sent.id:
+                posted = (reply.question_id, sent.id)
+        if answered is None and posted is None:
+            return
+        previous = await self._db.write(
+            partial(
+                _swap_posted_question, conversation_id=target.conversation_id, posted=posted, now=utcnow()
+            )
+        )
+        if answered is not None and previous is not None and previous[0] == answered.question_id:
+            await self._connector.update(
+                target.service_url, target.conversation_id, previous[1], render(answered)
+            )
+
+    async def remember(
+        self, activity: Activity, respondent: str | None, *, report_first: bool = False
+    ) -> bool:
+        """Store the conversation's reference (skipped when stored recently); True if it was new."""
+        ref = reference(activity)
+        return await self._store(ref, respondent, report_first=report_first)
+
+    async def blocked(self, conversation_id: str) -> None:
+        """Record that Teams refused delivery here (403, or the bot was removed)."""
+        self._stored.pop(conversation_id, None)
+        await self._db.write(partial(mark_blocked, channel=CHANNEL, conversation_id=conversation_id))
+
+    async def _store(self, ref: dict[str, Any], respondent: str | None, *, report_first: bool) -> bool:
+        conversation_id = ref["conversation"]["id"]
+        encoded = json.dumps([ref, respondent], sort_keys=True)
+        known = self._stored.get(conversation_id)
+        fresh = known is not None and time.monotonic() - known[1] < REFRESH_REFERENCE_AFTER
+        if not report_first and fresh and known is not None and known[0] == encoded:
+            return False
+        if len(self._stored) >= MAX_REMEMBERED:
+            self._stored.clear()
+        first = await self._db.write(
+            partial(
+                _save_reference,
+                conversation_id=conversation_id,
+                ref=ref,
+                respondent=respondent,
+                now=utcnow(),
+                check_first=report_first,
+            )
+        )
+        self._stored[conversation_id] = (encoded, time.monotonic())
+        return first
+
+    async def _open_personal_chat(self, activity: Activity, inbound: Inbound) -> Target | None:
+        tenant = tenant_id(activity)
+        parameters: dict[str, Any] = {
+            "bot": {"id": activity.recipient.id},
+            "members": [{"id": activity.from_property.id}],
+            "isGroup": False,
+            "tenantId": tenant,
+            "channelData": {"tenant": {"id": tenant}},
+        }
+        sent = await self._connector.create_conversation(activity.service_url, parameters)
+        if not sent.ok or not sent.id:
+            log.warning("teams.personal_chat_failed", status=sent.status)
+            return None
+        ref = reference(activity, conversation_id=sent.id, kind=PERSONAL)
+        await self._store(ref, self._turns.respondent(inbound), report_first=False)
+        return Target(activity.service_url, sent.id)
+
+    def _respondent(self, inbound: Inbound, kind: str) -> str | None:
+        # A channel or group chat is no one person's: its reference is kept without a respondent.
+        return self._turns.respondent(inbound) if kind == PERSONAL else None
+
+    def _installer(self, activity: Activity) -> str | None:
+        if activity.from_property is None or not user_id(activity):
+            return None
+        return self._turns.respondent(Inbound(CHANNEL, user_id(activity), str(activity.conversation.id)))
+
+
+def _includes_bot(members: list[ChannelAccount], activity: Activity) -> bool:
+    bot = getattr(activity.recipient, "id", None)
+    return bool(bot) and any(getattr(member, "id", None) == bot for member in members or [])
+
+
+def _save_reference(
+    conn: Connection,
+    *,
+    conversation_id: str,
+    ref: dict[str, Any],
+    respondent: str | None,
+    now: Any,
+    check_first: bool,
+) -> bool:
+    """Store a reference; True when the conversation had none (or only a blocked one) before."""
+    kind = ref["conversation"]["conversationType"]
+    first = False
+    if check_first:
+        existing = conversation_refs(conn, channel=CHANNEL, respondent=respondent, kind=kind)
+        first = all(stored.conversation_id != conversation_id for stored in existing)
+    save_conversation_ref(
+        conn,
+        channel=CHANNEL,
+        conversation_id=conversation_id,
+        kind=kind,
+        respondent=respondent,
+        reference=ref,
+        now=now,
+    )
+    return first
+
+
+def _swap_posted_question(
+    conn: Connection, *, conversation_id: str, posted: tuple[str, str] | None, now: Any
+) -> tuple[str, str] | None:
+    """Forget the card of the question that was open, and remember the new one, in one transaction."""
+    previous = take_posted_question(conn, channel=CHANNEL, conversation_id=conversation_id)
+    if posted is not None:
+        set_posted_question(
+            conn,
+            channel=CHANNEL,
+            conversation_id=conversation_id,
+            question_id=posted[0],
+            message_id=posted[1],
+            now=now,
+        )
+    return previous

@@ -1,0 +1,144 @@
+"""``POST /api/messages``: authenticate, answer at once, run the turn after the answer.
+
+Teams gives up on slow answers and retries card submits, so the HTTP answer (201, empty body)
+goes out as soon as the request is authenticated; botbuilder's ``CloudAdapter`` then runs the
+turn pipeline as background work, one turn at a time per user so replies keep their order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticateRequestResult
+
+from bot.channels.teams.auth import Gate, Mode, login_url, outbound_scope, service_url_allowed
+from bot.channels.teams.handler import TeamsHandler
+from bot.channels.teams.inbound import user_id
+from bot.channels.teams.outbound import BotConnector, TokenSource
+from bot.channels.teams.tokens import ClientSecretTokens, ManagedIdentityTokens
+from bot.logs import get_logger
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = get_logger(__name__)
+MAX_BODY = 256 * 1024
+HANDLED = {"message", "conversationUpdate"}
+
+
+class TeamsChannel:
+    """The Teams endpoint and everything it holds: the gate, botbuilder's adapter, the connector."""
+
+    def __init__(self, services: Services) -> None:
+        settings = services.settings
+        self.services = services
+        self.gate = Gate(settings)
+        self.connector = BotConnector(
+            tokens=_tokens(settings, self),
+            allowed=partial(service_url_allowed, self.gate.mode),
+            on_blocked=self._blocked,
+        )
+        self.handler = TeamsHandler(db=services.db, turns=services.turns, connector=self.connector)
+        self.adapter = CloudAdapter(self.gate.authentication)
+        self.adapter.on_turn_error = _turn_failed
+        self._busy: dict[str, list] = {}
+
+    async def messages(self, request: web.Request) -> web.Response:
+        """One activity from the Bot Connector (or the Emulator)."""
+        if self.gate.mode is Mode.OFF:
+            return web.Response(status=401)
+        body = await request.content.read(MAX_BODY + 1)
+        if len(body) > MAX_BODY:
+            return web.Response(status=413)
+        try:
+            data = json.loads(body)
+            activity = Activity().deserialize(data) if isinstance(data, dict) else None
+        except Exception:  # msrest raises its own DeserializationError family
+            activity = None
+        if activity is None or not activity.type:
+            return web.Response(status=400)
+        result = await self.gate.authenticate(activity, request.headers.get("Authorization"))
+        if result is None:
+            return web.Response(status=401)
+        if activity.type == "invoke":
+            return web.Response(status=200)
+        if activity.type in HANDLED:
+            self.services.tasks.spawn(self._turn(result, activity), name="teams-turn")
+        return web.Response(status=201)
+
+    async def close(self) -> None:
+        """Close the connector's session and the authentication thread."""
+        await self.connector.close()
+        self.gate.close()
+
+    async def _turn(self, result: AuthenticateRequestResult, activity: Activity) -> None:
+        async with self._one_at_a_time(user_id(activity) or str(activity.conversation.id)):
+            await self.adapter.process_activity(result, activity, self.handler.on_turn)
+
+    @asynccontextmanager
+    async def _one_at_a_time(self, key: str) -> AsyncIterator[None]:
+        entry = self._busy.setdefault(key, [asyncio.Lock(), 0])
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                yield
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                self._busy.pop(key, None)
+
+    async def _blocked(self, conversation_id: str) -> None:
+        await self.handler.blocked(conversation_id)
+
+
+TEAMS = web.AppKey("teams", TeamsChannel)
+
+
+def mount_teams(app: web.Application, services: Services) -> None:
+    """Add ``POST /api/messages``; without an app id or dev mode it answers 401 to everything."""
+    try:
+        channel = TeamsChannel(services)
+    except Exception as exc:  # botbuilder rejects incomplete app settings when it is configured
+        log.error("teams.misconfigured", error=str(exc))
+        app.router.add_post("/api/messages", _misconfigured)
+        return
+    app[TEAMS] = channel
+    app.router.add_post("/api/messages", channel.messages)
+    app.on_cleanup.append(_close)
+    log.info("teams.mounted", mode=channel.gate.mode.value)
+
+
+async def _misconfigured(request: web.Request) -> web.Response:
+    return web.Response(status=503)
+
+
+async def _close(app: web.Application) -> None:
+    await app[TEAMS].close()
+
+
+async def _turn_failed(turn_context: TurnContext, error: Exception) -> None:
+    log.error("teams.turn_failed", error=type(error).__name__)
+
+
+def _tokens(settings: Settings, channel: TeamsChannel) -> TokenSource | None:
+    if not settings.microsoft_app_id:
+        return None
+    if settings.microsoft_app_type == "UserAssignedMSI":
+        return ManagedIdentityTokens(app_id=settings.microsoft_app_id, scope=outbound_scope(settings))
+    return ClientSecretTokens(
+        login_url=login_url(settings),
+        app_id=settings.microsoft_app_id,
+        password=settings.microsoft_app_password,
+        scope=outbound_scope(settings),
+        session=lambda: channel.connector.session,
+    )
