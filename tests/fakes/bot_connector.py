@@ -1,0 +1,153 @@
+"""A fake Bot Connector: an aiohttp server on a free 127.0.0.1 port that records what the bot sends.
+
+It answers as the real service does: ``POST /v3/conversations/{id}/activities[/{activityId}]``
+gets 201 with a new activity id, ``PUT`` (an update) 200 with the id, ``POST /v3/conversations``
+201 with the conversation id (the same one for the same user, as Teams does for personal chats).
+Failures can be queued (``fail_next``) to exercise retries and blocked users.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from aiohttp import web
+
+
+@dataclass(frozen=True)
+class Call:
+    """One recorded request."""
+
+    method: str
+    conversation_id: str | None
+    activity_id: str | None
+    body: Any
+    headers: dict[str, str]
+    new_id: str | None = None
+
+    @property
+    def card(self) -> dict[str, Any] | None:
+        """The Adaptive Card the activity carries, if any."""
+        for attachment in (self.body or {}).get("attachments") or []:
+            if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
+                return attachment["content"]
+        return None
+
+
+@dataclass
+class Failure:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    method: str | None = None
+
+
+class FakeBotConnector:
+    """Start with ``await start()``; ``url`` is then the service URL to put in activities."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.url = ""
+        self._failures: list[Failure] = []
+        self._ids = itertools.count(1000)
+        self._runner: web.AppRunner | None = None
+        self.changed = asyncio.Event()
+
+    async def start(self) -> str:
+        """Listen on a free port; returns the service URL (with its trailing slash)."""
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}/"
+        return self.url
+
+    async def close(self) -> None:
+        """Stop listening."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def fail_next(
+        self, status: int, *, times: int = 1, headers: dict[str, str] | None = None, method: str | None = None
+    ) -> None:
+        """Answer the next ``times`` matching requests with ``status`` instead of success."""
+        self._failures += [Failure(status, headers or {}, method) for _ in range(times)]
+
+    def posts(self, conversation_id: str | None = None) -> list[Call]:
+        """Activities posted (to one conversation, or anywhere)."""
+        return [
+            c
+            for c in self.calls
+            if c.method == "POST"
+            and c.conversation_id is not None
+            and (conversation_id is None or c.conversation_id == conversation_id)
+        ]
+
+    def updates(self, conversation_id: str | None = None) -> list[Call]:
+        """Activities replaced with PUT."""
+        return [
+            c
+            for c in self.calls
+            if c.method == "PUT" and (conversation_id is None or c.conversation_id == conversation_id)
+        ]
+
+    def created(self) -> list[Call]:
+        """Conversations created with ``POST /v3/conversations``."""
+        return [c for c in self.calls if c.method == "POST" and c.conversation_id is None]
+
+    async def wait_for(self, condition: Callable[[], Any], within: float = 5.0) -> Any:
+        """Poll until ``condition()`` is truthy (returned), failing after ``within`` seconds."""
+        deadline = time.monotonic() + within
+        while True:
+            found = condition()
+            if found:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {within}s; {len(self.calls)} calls recorded")
+            self.changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.changed.wait(), timeout=0.05)
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        parts = [unquote(p) for p in request.raw_path.split("?")[0].split("/") if p]
+        if parts[:2] != ["v3", "conversations"]:
+            return web.json_response({"error": {"code": "NotFound"}}, status=404)
+        conversation_id = parts[2] if len(parts) > 2 else None
+        activity_id = parts[4] if len(parts) > 4 else None
+        body = await request.json() if request.can_read_body else None
+        failure = self._take_failure(request.method)
+        new_id: str | None = None
+        if failure is None:
+            if conversation_id is None:
+                member = ((body or {}).get("members") or [{}])[0].get("id", "")
+                new_id = f"a:personal-{member}"
+            elif request.method == "PUT":
+                new_id = activity_id
+            else:
+                new_id = str(next(self._ids))
+        self.calls.append(
+            Call(request.method, conversation_id, activity_id, body, dict(request.headers), new_id)
+        )
+        self.changed.set()
+        if failure is not None:
+            return web.json_response(
+                {"error": {"code": "Failure", "message": "injected"}},
+                status=failure.status,
+                headers=failure.headers,
+            )
+        status = 200 if request.method == "PUT" else 201
+        return web.json_response({"id": new_id}, status=status)
+
+    def _take_failure(self, method: str) -> Failure | None:
+        for i, failure in enumerate(self._failures):
+            if failure.method in (None, method):
+                return self._failures.pop(i)
+        return None
