@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import quote_plus
 
-from bot.settings import Settings
-from bot.turn import Content
+from bot.logs import get_logger
+from bot.settings import Settings, secret_key
+from bot.turn import Content, TurnHandler
 from dialogs.guidance import GuidanceLibrary, load_guidance
 from dialogs.loader import SurveyCatalog, load_surveys
 from dialogs.model import SurveyDef
 from dialogs.problems import ContentError, ContentProblem
+from storage.db import Database
+
+log = get_logger(__name__)
 
 GUIDANCE_TITLE = "Local authority guidance for children's social care case management systems"
 # Where the guidance is hosted is a setting; until it is set, links go to a GOV.UK search for it
@@ -20,6 +24,24 @@ GUIDANCE_SEARCH = "https://www.gov.uk/search/all?keywords=" + quote_plus(GUIDANC
 def guidance_base_url(settings: Settings) -> str:
     """GUIDANCE_BASE_URL, or a GOV.UK search for the guidance when it is not set."""
     return settings.guidance_base_url or GUIDANCE_SEARCH
+
+
+def turn_handler(settings: Settings, db: Database) -> TurnHandler:
+    """The turn handler every channel shares, with content loaded and roles from the settings."""
+    key, generated = secret_key(settings)
+    if generated:
+        log.warning(
+            "secret_key.generated",
+            path=str(settings.data_dir / "secret_key"),
+            advice="set GUIDEBOT_SECRET_KEY to keep pseudonyms stable across installations",
+        )
+    return TurnHandler(
+        db,
+        load_content(settings),
+        key=key,
+        managers=settings.manager_ids,
+        digital_leads=settings.digital_lead_ids,
+    )
 
 
 def load_content(settings: Settings) -> Content:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from bot.content import load_content
+from bot.content import turn_handler
 from bot.inbound import Inbound
-from bot.settings import Settings, secret_key
-from bot.turn import TurnHandler
+from bot.settings import Settings
 from dialogs.replies import Answered, Image, Links, Prompt, Question, Reply, Text
 from storage.db import Database
 from storage.migrate import upgrade
@@ -40,14 +39,7 @@ async def run_terminal_chat(settings: Settings, user: str) -> int:
     """Read lines from the terminal until end of input or ``quit``."""
     db = Database(settings.resolved_database_url)
     await upgrade(db)
-    key, _ = secret_key(settings)
-    turns = TurnHandler(
-        db,
-        load_content(settings),
-        key=key,
-        managers=settings.manager_ids,
-        digital_leads=settings.digital_lead_ids,
-    )
+    turns = turn_handler(settings, db)
     print(f"Chatting as web:{user}. Type help, or quit to leave.")
     try:
         while True:
