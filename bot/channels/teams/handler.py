@@ -32,7 +32,7 @@ from bot.channels.teams.render import render, welcome
 from bot.inbound import Inbound
 from bot.logs import get_logger
 from bot.turn import TurnHandler, utcnow
-from dialogs.replies import Answered, Question, Reply
+from dialogs.replies import Answered, Question, Reply, Text
 from storage.channels import (
     conversation_refs,
     mark_blocked,
@@ -45,6 +45,9 @@ from storage.db import Database
 log = get_logger(__name__)
 REFRESH_REFERENCE_AFTER = 600.0
 MAX_REMEMBERED = 10_000
+COULD_NOT_OPEN = Text(
+    "I couldn't open a private chat with you. Send me a direct message to start the survey."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +181,9 @@ class TeamsHandler(ActivityHandler):
         sent = await self._connector.create_conversation(activity.service_url, parameters)
         if not sent.ok or not sent.id:
             log.warning("teams.personal_chat_failed", status=sent.status)
+            await self.deliver(
+                Target(activity.service_url, inbound.conversation_id, activity.id), [COULD_NOT_OPEN]
+            )
             return None
         ref = reference(activity, conversation_id=sent.id, kind=PERSONAL)
         await self._store(ref, self._turns.respondent(inbound), report_first=False)
