@@ -41,7 +41,9 @@ class FakeIdentity:
         self.issued: list[str] = []
         self._prefix = uuid.uuid4().hex
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
