@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     content.add_parser(
         "reload", help="make the running server reload content (or send it SIGHUP)"
     ).set_defaults(run=_content_reload)
+    from bot.channels.teams.package import add_package_command
+
+    add_package_command(commands)
     return parser
 
 
