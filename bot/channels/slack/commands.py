@@ -1,0 +1,60 @@
+"""The ``/guide`` slash command: what to acknowledge at once, and what to send through the turn after."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.channels.slack.inbound import unescape
+from bot.channels.slack.render import escape
+
+USAGE = (
+    "*/guide* commands:\n"
+    "\u2022 `/guide survey [name]`: take a survey in a direct message with me\n"
+    "\u2022 `/guide ask <question>`: ask about the guidance\n"
+    "\u2022 `/guide digest` and `/guide plan`: summaries for managers and digital leads\n"
+    "\u2022 `/guide invite <survey>`: invite this channel to a survey (managers and digital leads)\n"
+    "You can also send me a direct message, or mention me in a channel."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GuideCommand:
+    """One ``/guide`` request: the ephemeral ``ack`` (Block Kit mrkdwn), then ``text`` through the turn.
+
+    ``in_dm`` runs the turn in a direct message with the user; ``public`` lets an invitation (a
+    prompt with a Start button) be seen by the whole channel. ``text`` None means the ack is all.
+    """
+
+    ack: str
+    text: str | None = None
+    in_dm: bool = False
+    public: bool = False
+
+
+def guide_command(typed: str) -> GuideCommand:
+    """What ``/guide <typed>`` does."""
+    words = unescape(typed).strip().split(maxsplit=1)
+    sub = words[0].casefold() if words else "help"
+    rest = words[1].strip() if len(words) > 1 else ""
+    match sub:
+        case "help":
+            return GuideCommand(USAGE)
+        case "survey" | "surveys" | "start":
+            if not rest:
+                return GuideCommand(
+                    "I've sent you the surveys you can take, in a direct message.", "surveys", True
+                )
+            return GuideCommand(
+                f"Starting \u201c{escape(rest)}\u201d in a direct message with me.", f"start {rest}", True
+            )
+        case "ask":
+            if not rest:
+                return GuideCommand(
+                    "Ask me something after `/guide ask`, for example `/guide ask where do I start?`"
+                )
+            return GuideCommand("Looking that up\u2026", rest)
+        case "digest" | "plan":
+            return GuideCommand("One moment\u2026", sub)
+        case "invite":
+            return GuideCommand("One moment\u2026", f"invite {rest}".strip(), public=True)
+    return GuideCommand(f"I don't know \u201c{escape(sub[:40])}\u201d.\n{USAGE}")

@@ -1,0 +1,44 @@
+"""Fixtures for the Slack tests: a fake Slack on a free port, and the bot pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import build_app
+from bot.settings import Settings, load_settings
+from tests.channels.slack.slack_bot import BOT_TOKEN, SIGNING_SECRET, SlackBot
+from tests.fakes.slack_api import FakeSlack
+from tests.helpers import SECRET
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    """A fake Slack Web API on a free 127.0.0.1 port."""
+    fake = await FakeSlack().start()
+    yield fake
+    await fake.close()
+
+
+def slack_settings(tmp_path: Path, fake: FakeSlack, **overrides: Any) -> Settings:
+    """Settings with Slack on and its Web API pointed at the fake."""
+    values: dict[str, Any] = {
+        "data_dir": tmp_path / "data",
+        "secret_key": SECRET,
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": fake.api_url,
+    }
+    return load_settings(**(values | overrides))
+
+
+@pytest.fixture
+async def slack(tmp_path: Path, fake_slack: FakeSlack, database_url: str) -> AsyncIterator[SlackBot]:
+    """The whole application with Slack on, over real HTTP (SQLite, and PostgreSQL where available)."""
+    settings = slack_settings(tmp_path, fake_slack, database_url=database_url, managers="slack:UMANAGER1")
+    async with TestClient(TestServer(build_app(settings))) as client:
+        yield SlackBot(client, fake_slack)

@@ -1,0 +1,359 @@
+"""A fake Slack for the tests and the benchmark.
+
+Both of Slack's sides: its Web API (an aiohttp server on a free 127.0.0.1 port that records every
+call and can be told to answer 429 with ``Retry-After`` or 5xx), with a Socket Mode WebSocket; and
+the requests Slack sends to the bot (events, button clicks, slash commands), signed exactly as Slack
+signs them. ``press`` reads buttons, menus and checkboxes out of a recorded message, as a real
+Slack client would, to build the click.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode
+
+from aiohttp import WSMsgType, web
+
+T = TypeVar("T")
+TEAM = "T0FAKE001"
+BOT_USER = "UBOTFAKE1"
+BOT_ID = "BBOTFAKE1"
+
+
+@dataclass
+class Call:
+    """One recorded request to the fake, and what it answered."""
+
+    method: str
+    body: dict[str, Any]
+    answer: dict[str, Any] = field(default_factory=dict)
+    status: int = 200
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def channel(self) -> str | None:
+        """The conversation the call was about."""
+        return self.body.get("channel") or self.body.get("channel_id")
+
+    @property
+    def ts(self) -> str | None:
+        """The message ts the fake gave (posts) or was given (updates)."""
+        return self.answer.get("ts") or self.body.get("ts")
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        """The Block Kit blocks sent, parsed from JSON if sent as a string."""
+        blocks = self.body.get("blocks") or (self.body.get("view") or {}).get("blocks") or []
+        return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+    @property
+    def all_text(self) -> str:
+        """Every piece of text in the call's body, for assertions on what users would see."""
+        return json.dumps(self.body, ensure_ascii=False)
+
+
+@dataclass
+class Failure:
+    method: str
+    status: int
+    retry_after: int | None
+
+
+class FakeSlack:
+    """Start with ``await start()``; ``api_url`` is then what ``GUIDEBOT_SLACK_API_URL`` should be."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.listeners: list[Callable[[Call], None]] = []
+        self._failures: list[Failure] = []
+        self._ts = itertools.count(1)
+        self._changed = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._socket: web.WebSocketResponse | None = None
+        self.port = 0
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL, ending in a slash."""
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str = "cmd") -> str:
+        """A slash command's response URL that lands here."""
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    async def start(self) -> FakeSlack:
+        """Listen on a free port of 127.0.0.1."""
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/response/{name}", self._response)
+        app.router.add_post("/upload/{file}", self._upload)
+        app.router.add_get("/socket", self._websocket)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def close(self) -> None:
+        """Stop listening."""
+        if self._socket is not None:
+            await self._socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def fail(self, method: str, *, status: int = 429, retry_after: int | None = 1, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with ``status`` (429 carries ``Retry-After``)."""
+        self._failures += [Failure(method, status, retry_after) for _ in range(times)]
+
+    def to(self, method: str, channel: str | None = None) -> list[Call]:
+        """Successful calls of one method, optionally in one conversation."""
+        return [
+            c
+            for c in self.calls
+            if c.method == method and c.status == 200 and (channel is None or c.channel == channel)
+        ]
+
+    async def wait_for(self, check: Callable[[], T], within: float = 10.0) -> T:
+        """Wait until ``check()`` returns something truthy (re-checked after every call), and return it."""
+        deadline = asyncio.get_running_loop().time() + within
+        while True:
+            found = check()
+            if found:
+                return found
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                seen = [(c.method, c.status) for c in self.calls[-15:]]
+                raise AssertionError(f"timed out waiting; last calls: {seen}")
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except TimeoutError:
+                continue
+
+    async def socket_send(self, kind: str, payload: dict[str, Any], within: float = 10.0) -> Call:
+        """Send a Socket Mode envelope to the connected bot and wait for its acknowledgement."""
+        socket = await self.wait_for(lambda: self._socket, within)
+        envelope_id = f"env-{next(self._ts)}"
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": kind != "events_api",
+            "retry_attempt": 0,
+            "retry_reason": "",
+        }
+        await socket.send_str(json.dumps(envelope))
+        return await self.wait_for(
+            lambda: next(
+                (c for c in self.to("socket.ack") if c.body.get("envelope_id") == envelope_id), None
+            ),
+            within,
+        )
+
+    def _record(self, call: Call) -> Call:
+        self.calls.append(call)
+        for listener in self.listeners:
+            listener(call)
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+        return call
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        raw = await request.read()
+        if request.content_type == "application/json":
+            body = json.loads(raw or b"{}")
+        else:
+            body = dict(parse_qsl(raw.decode()))
+        failure = next((f for f in self._failures if f.method == method), None)
+        if failure is not None:
+            self._failures.remove(failure)
+            self._record(Call(method, body, {"ok": False, "error": "ratelimited"}, failure.status))
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=failure.status, headers=headers
+            )
+        answer = self._answer(method, body)
+        self._record(Call(method, body, answer))
+        return web.json_response(answer)
+
+    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        match method:
+            case "auth.test":
+                return {
+                    "ok": True,
+                    "user_id": BOT_USER,
+                    "bot_id": BOT_ID,
+                    "team_id": TEAM,
+                    "user": "guidebot",
+                }
+            case "chat.postMessage":
+                return {"ok": True, "channel": body.get("channel"), "ts": f"1700000000.{next(self._ts):06d}"}
+            case "chat.update":
+                return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
+            case "chat.postEphemeral":
+                return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+            case "conversations.open":
+                return {"ok": True, "channel": {"id": "D" + str(body.get("users", "")).lstrip("U")}}
+            case "views.publish":
+                return {"ok": True, "view": {"id": f"V{next(self._ts)}"}}
+            case "apps.connections.open":
+                return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
+            case "files.getUploadURLExternal":
+                file_id = f"F{next(self._ts)}"
+                return {
+                    "ok": True,
+                    "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+                    "file_id": file_id,
+                }
+            case "files.completeUploadExternal":
+                return {"ok": True, "files": body.get("files")}
+        return {"ok": False, "error": "unknown_method"}
+
+    async def _response(self, request: web.Request) -> web.Response:
+        self._record(Call("response_url", await request.json(), {"name": request.match_info["name"]}))
+        return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        size = len(form["file"].file.read()) if "file" in form else 0  # type: ignore[union-attr]
+        self._record(Call("files.upload", {"file_id": request.match_info["file"], "size": size}))
+        return web.Response(text="OK - uploaded", content_type="text/plain")
+
+    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_str(json.dumps({"type": "hello", "num_connections": 1}))
+        self._socket = socket
+        async for message in socket:
+            if message.type == WSMsgType.TEXT:
+                self._record(Call("socket.ack", json.loads(message.data)))
+        return socket
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """``v0=`` + hex HMAC-SHA256 of ``v0:<timestamp>:<body>``, as Slack signs its requests."""
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def signed(secret: str, body: bytes, *, form: bool, timestamp: int | None = None) -> dict[str, str]:
+    """The headers Slack sends with ``body``, signed now (or at ``timestamp``)."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    return {
+        "Content-Type": "application/x-www-form-urlencoded" if form else "application/json",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature(secret, stamp, body),
+    }
+
+
+def event_body(event: dict[str, Any], event_id: str) -> bytes:
+    """An Events API callback wrapping ``event``."""
+    callback = {
+        "token": "unused",
+        "team_id": TEAM,
+        "api_app_id": "AFAKE0001",
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+        "event": event,
+    }
+    return json.dumps(callback).encode()
+
+
+def direct_message(
+    user: str, text: str, *, channel: str | None = None, ts: str = "1700000000.000001"
+) -> dict:
+    """A ``message.im`` event: a person's direct message to the bot."""
+    channel = channel or "D" + user.lstrip("U")
+    return {"type": "message", "channel_type": "im", "channel": channel, "user": user, "text": text, "ts": ts}
+
+
+def command_body(user: str, channel: str, text: str, *, response_url: str, trigger_id: str) -> bytes:
+    """A ``/guide`` slash command as Slack posts it."""
+    fields = {
+        "token": "unused",
+        "team_id": TEAM,
+        "team_domain": "fictional-council",
+        "channel_id": channel,
+        "channel_name": "practice-leads",
+        "user_id": user,
+        "user_name": "test.user",
+        "command": "/guide",
+        "text": text,
+        "api_app_id": "AFAKE0001",
+        "response_url": response_url,
+        "trigger_id": trigger_id,
+    }
+    return urlencode(fields).encode()
+
+
+def actions_body(payload: dict[str, Any]) -> bytes:
+    """An interactivity payload as Slack posts it: form-encoded ``payload=<json>``."""
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def press(
+    message: Call, *labels: str, user: str, action_ts: str | None = None, channel: str | None = None
+) -> dict[str, Any]:
+    """The ``block_actions`` payload of clicking the button called ``labels[0]`` in a recorded message,
+    choosing it in the message's menu, or (several labels, or a Submit) ticking those boxes then Submit."""
+    blocks = message.blocks
+    elements = [
+        (b.get("block_id", ""), e) for b in blocks if b.get("type") == "actions" for e in b["elements"]
+    ]
+    state: dict[str, dict[str, Any]] = {}
+    action: dict[str, Any] | None = None
+    for block_id, element in elements:
+        kind = element["type"]
+        if kind == "button" and element["text"]["text"] == labels[0] and len(labels) == 1:
+            action = {"type": "button", "action_id": element["action_id"], "value": element["value"]}
+        elif kind == "static_select":
+            option = next((o for o in element["options"] if o["text"]["text"] == labels[0]), None)
+            if option is not None:
+                action = {
+                    "type": "static_select",
+                    "action_id": element["action_id"],
+                    "selected_option": option,
+                }
+        elif kind == "checkboxes":
+            ticked = [o for o in element["options"] if o["text"]["text"] in labels]
+            state.setdefault(block_id, {})[element["action_id"]] = {
+                "type": "checkboxes",
+                "selected_options": ticked,
+            }
+    if action is None and state:
+        submit = next(e for _, e in elements if e["type"] == "button" and e["action_id"] == "submit")
+        action = {"type": "button", "action_id": "submit", "value": submit["value"]}
+    if action is None:
+        raise AssertionError(f"nothing called {labels} in the message: {json.dumps(blocks)[:500]}")
+    block_id = next(b for b, e in elements if e["action_id"] == action["action_id"])
+    action |= {"block_id": block_id, "action_ts": action_ts or f"{time.time():.6f}"}
+    channel = channel or message.channel
+    return {
+        "type": "block_actions",
+        "team": {"id": TEAM, "domain": "fictional-council"},
+        "user": {"id": user, "team_id": TEAM},
+        "api_app_id": "AFAKE0001",
+        "token": "unused",
+        "trigger_id": f"trigger-{action['action_ts']}",
+        "container": {
+            "type": "message",
+            "message_ts": message.ts,
+            "channel_id": channel,
+            "is_ephemeral": False,
+        },
+        "channel": {"id": channel},
+        "message": {"ts": message.ts, "blocks": blocks},
+        "state": {"values": state},
+        "actions": [action],
+    }
