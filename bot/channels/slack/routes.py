@@ -72,7 +72,8 @@ def mount_slack(app: web.Application, services: Services) -> None:
     services.senders["slack"] = channel
     socket_mode = SocketMode(bolt, settings.slack_app_token) if settings.slack_app_token else None
     if socket_mode is None:
-        app.router.add_post("/slack/events", SlackEndpoint(bolt, SignatureVerifier(secret)).handle)
+        app[SLACK_ENDPOINT] = SlackEndpoint(bolt, SignatureVerifier(secret))
+        app.router.add_post("/slack/events", app[SLACK_ENDPOINT].handle)
 
     async def start(_: web.Application) -> None:
         await api.start()
@@ -117,6 +118,9 @@ class SlackEndpoint:
             )
         except (ValueError, UnicodeDecodeError):
             return False
+
+
+SLACK_ENDPOINT = web.AppKey("slack_endpoint", SlackEndpoint)
 
 
 def build_bolt_app(channel: SlackChannel, client: AsyncWebClient) -> AsyncApp:
