@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     from bot.channels.teams.package import add_package_command
 
     add_package_command(commands)
+    from bot.channels.slack.manifest import add_manifest_command
+
+    add_manifest_command(commands)
     return parser
 
 
