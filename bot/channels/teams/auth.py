@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import threading
+import time
+from collections.abc import Callable
 from enum import StrEnum
 from types import SimpleNamespace
 from typing import Any
@@ -33,6 +35,7 @@ from bot.settings import Settings
 
 log = get_logger(__name__)
 AUTH_TIMEOUT = 10.0
+MAX_ACCEPTED = 1024
 PUBLIC_CALLER_ID = "urn:botframework:azure"
 
 
@@ -167,11 +170,19 @@ class _ReusedConnectors(ConnectorFactory):
 
 
 class Gate:
-    """Authenticates each request to ``/api/messages``; ``None`` means refuse with 401."""
+    """Authenticates each request to ``/api/messages``; ``None`` means refuse with 401.
 
-    def __init__(self, settings: Settings) -> None:
+    The Bot Connector sends the same token with every activity until it expires, so a token
+    botbuilder has accepted is remembered with the service URL and channel it was accepted for,
+    and accepted again for those only until its ``exp``: the checks are not repeated for every
+    identical header, which halves the cost of a turn.
+    """
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.time) -> None:
         self.mode = mode_of(settings)
         self.authentication = ReusedClients(ConfigurationBotFrameworkAuthentication(configuration(settings)))
+        self._clock = clock
+        self._accepted: dict[tuple[str, str, str], tuple[float, AuthenticateRequestResult]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
@@ -184,6 +195,10 @@ class Gate:
         if self.mode is Mode.DEV and not is_loopback(activity.service_url):
             log.warning("teams.refused", reason="dev mode replies only to loopback service URLs")
             return None
+        key = (auth_header or "", str(activity.service_url), str(activity.channel_id))
+        remembered = self._accepted.get(key)
+        if remembered is not None and self._clock() < remembered[0]:
+            return remembered[1]
         check = self.authentication.authenticate_request(activity, auth_header or None)
         try:
             if self.mode is Mode.DEV:
@@ -198,7 +213,19 @@ class Gate:
         if identity is None or not identity.is_authenticated:
             log.info("teams.refused", reason="no identity")
             return None
+        self._remember(key, result)
         return result
+
+    def _remember(self, key: tuple[str, str, str], result: AuthenticateRequestResult) -> None:
+        expires = (result.claims_identity.claims or {}).get("exp")
+        if self.mode is not Mode.AUTHENTICATED or not isinstance(expires, int | float):
+            return
+        if len(self._accepted) >= MAX_ACCEPTED:
+            now = self._clock()
+            self._accepted = {k: v for k, v in self._accepted.items() if v[0] > now}
+            if len(self._accepted) >= MAX_ACCEPTED:
+                self._accepted.clear()
+        self._accepted[key] = (float(expires), result)
 
     def close(self) -> None:
         """Stop the authentication thread."""

@@ -7,14 +7,17 @@ endpoint refuses everything unless dev mode is on, and dev mode refuses non-loop
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from botbuilder.schema import Activity
 
 from bot.app import SERVICES, build_app
+from bot.channels.teams.auth import Gate
 from storage.channels import conversation_refs
 from tests.channels.teams.activities import APP_ID, Person, typed
 from tests.channels.teams.conftest import post, settle, teams_settings
@@ -154,3 +157,38 @@ async def test_bad_bodies_are_400(tmp_path: Path, connector: FakeBotConnector) -
             resp = await client.post("/api/messages", data=body, headers={"Content-Type": "application/json"})
             assert resp.status == 400
         await nothing_happened(client, connector)
+
+
+async def test_an_accepted_token_is_only_reused_until_it_expires_and_for_its_service_url(
+    tmp_path: Path, identity: FakeIdentity, connector: FakeBotConnector
+) -> None:
+    settings = teams_settings(
+        tmp_path,
+        microsoft_app_id=APP_ID,
+        microsoft_app_password=PASSWORD,
+        teams_openid_metadata_url=identity.metadata_url,
+    )
+    now = [time.time()]
+    gate = Gate(settings, clock=lambda: now[0])
+    checks = []
+    inner = gate.authentication.authenticate_request
+
+    async def counted(activity: Any, header: Any) -> Any:
+        checks.append(header)
+        return await inner(activity, header)
+
+    gate.authentication.authenticate_request = counted  # type: ignore[method-assign]
+    header = f"Bearer {identity.mint(audience=APP_ID, service_url=connector.url, lifetime=600)}"
+    person = Person("Cy Example")
+    try:
+        here = Activity().deserialize(typed(person, connector.url, "help"))
+        assert await gate.authenticate(here, header) is not None
+        assert await gate.authenticate(here, header) is not None
+        assert len(checks) == 1  # the same token for the same service URL is not checked twice
+        elsewhere = Activity().deserialize(typed(person, "https://smba.example/emea/", "help"))
+        assert await gate.authenticate(elsewhere, header) is None
+        now[0] += 601
+        assert await gate.authenticate(here, header) is not None
+        assert len(checks) == 3  # past its exp the token is checked again from scratch
+    finally:
+        gate.close()
