@@ -85,7 +85,10 @@ class TeamsHandler(ActivityHandler):
             inbound = replace(inbound, conversation_id=target.conversation_id, is_direct=True)
         outcome = await self._turns.handle(inbound)
         if not outcome.duplicate:
-            await self.deliver(target, outcome.replies)
+            pressed = (
+                activity.reply_to_id if isinstance(inbound.value, dict) and "q" in inbound.value else None
+            )
+            await self.deliver(target, outcome.replies, pressed_card=pressed)
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext
@@ -108,8 +111,12 @@ class TeamsHandler(ActivityHandler):
         if _includes_bot(members_removed, turn_context.activity):
             await self.blocked(turn_context.activity.conversation.id)
 
-    async def deliver(self, target: Target, replies: list[Reply]) -> None:
-        """Send the replies in order, then replace the answered question's card."""
+    async def deliver(self, target: Target, replies: list[Reply], *, pressed_card: str | None = None) -> None:
+        """Send the replies in order, then replace the answered question's card.
+
+        ``pressed_card`` is the card whose submit carried the answer (Teams sends its id as
+        ``replyToId``): that card is replaced without looking up which card was posted last.
+        """
         answered: Answered | None = None
         posted: tuple[str, str] | None = None
         for reply in replies:
@@ -125,15 +132,22 @@ class TeamsHandler(ActivityHandler):
                 posted = (reply.question_id, sent.id)
         if answered is None and posted is None:
             return
-        previous = await self._db.write(
-            partial(
-                _swap_posted_question, conversation_id=target.conversation_id, posted=posted, now=utcnow()
+        card = pressed_card if answered is not None else None
+        previous = None
+        if card is None or posted is not None:
+            previous = await self._db.write(
+                partial(
+                    _swap_posted_question,
+                    conversation_id=target.conversation_id,
+                    posted=posted,
+                    now=utcnow(),
+                    take=card is None,
+                )
             )
-        )
         if answered is not None and previous is not None and previous[0] == answered.question_id:
-            await self._connector.update(
-                target.service_url, target.conversation_id, previous[1], render(answered)
-            )
+            card = previous[1]
+        if answered is not None and card is not None:
+            await self._connector.update(target.service_url, target.conversation_id, card, render(answered))
 
     async def remember(
         self, activity: Activity, respondent: str | None, *, report_first: bool = False
@@ -232,10 +246,10 @@ def _save_reference(
 
 
 def _swap_posted_question(
-    conn: Connection, *, conversation_id: str, posted: tuple[str, str] | None, now: Any
+    conn: Connection, *, conversation_id: str, posted: tuple[str, str] | None, now: Any, take: bool = True
 ) -> tuple[str, str] | None:
-    """Forget the card of the question that was open, and remember the new one, in one transaction."""
-    previous = take_posted_question(conn, channel=CHANNEL, conversation_id=conversation_id)
+    """Forget the card of the question that was open (when ``take``), and remember the new one."""
+    previous = take_posted_question(conn, channel=CHANNEL, conversation_id=conversation_id) if take else None
     if posted is not None:
         set_posted_question(
             conn,
