@@ -3,7 +3,8 @@
 It answers as the real service does: ``POST /v3/conversations/{id}/activities[/{activityId}]``
 gets 201 with a new activity id, ``PUT`` (an update) 200 with the id, ``POST /v3/conversations``
 201 with the conversation id (the same one for the same user, as Teams does for personal chats).
-Failures can be queued (``fail_next``) to exercise retries and blocked users.
+Failures can be queued (``fail_next``) to exercise retries and blocked users; ``listeners`` are
+called with each request as it is recorded (the benchmark times turns with them).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class FakeBotConnector:
         self._ids = itertools.count(1000)
         self._runner: web.AppRunner | None = None
         self.changed = asyncio.Event()
+        self.listeners: list[Callable[[Call], None]] = []
 
     async def start(self) -> str:
         """Listen on a free port; returns the service URL (with its trailing slash)."""
@@ -133,10 +135,11 @@ class FakeBotConnector:
                 new_id = activity_id
             else:
                 new_id = str(next(self._ids))
-        self.calls.append(
-            Call(request.method, conversation_id, activity_id, body, dict(request.headers), new_id)
-        )
+        call = Call(request.method, conversation_id, activity_id, body, dict(request.headers), new_id)
+        self.calls.append(call)
         self.changed.set()
+        for listener in self.listeners:
+            listener(call)
         if failure is not None:
             return web.json_response(
                 {"error": {"code": "Failure", "message": "injected"}},

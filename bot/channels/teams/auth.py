@@ -174,8 +174,8 @@ class Gate:
 
     The Bot Connector sends the same token with every activity until it expires, so a token
     botbuilder has accepted is remembered with the service URL and channel it was accepted for,
-    and accepted again for those only until its ``exp``: the checks are not repeated for every
-    identical header, which halves the cost of a turn.
+    and accepted again for those only until its ``exp``. That saves decoding it four times and a
+    thread hop (about 0.6 ms) on every request.
     """
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.time) -> None:
