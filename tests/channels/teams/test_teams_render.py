@@ -105,3 +105,29 @@ def test_mentions_are_removed_literally_even_with_odd_names() -> None:
     assert without_bot_mention(activity) == "help me"
     arrival = from_activity(activity)
     assert arrival is not None and arrival.inbound.text == "help me" and not arrival.inbound.is_direct
+
+
+def test_every_question_in_the_content_renders_to_a_card_a_user_can_answer() -> None:
+    from bot.settings import REPO_CONTENT
+    from dialogs import survey_engine
+    from dialogs.answers import Parsed, parse_answer
+    from dialogs.loader import load_surveys
+    from dialogs.state import SurveyProgress
+
+    catalog = load_surveys(REPO_CONTENT / "surveys")
+    assert catalog.surveys
+    for survey in catalog.surveys.values():
+        for q in survey.questions:
+            card = card_of(survey_engine.ask(survey, SurveyProgress(survey.id, "r", q.id)))
+            assert all(len(e["actions"]) <= 6 for e in card["body"] if e["type"] == "ActionSet")
+            inputs = inputs_of(card)
+            if inputs:
+                field = inputs[0]
+                given = field["choices"][0]["value"] if "choices" in field else "7"
+                value, text = card_value(
+                    {**next(a["data"] for a in actions_of(card) if a["title"] == "Send"), field["id"]: given}
+                )
+            else:
+                value, text = card_value(next(a["data"] for a in actions_of(card) if "q" in a["data"]))
+            assert value is not None and value["q"] == q.id, (survey.id, q.id)
+            assert isinstance(parse_answer(q, text, value["a"]), Parsed), (survey.id, q.id, value)
