@@ -120,13 +120,18 @@ class SlackChannel:
                 )
                 if isinstance(reply, Question):
                     asked = (reply.question_id, str(sent["ts"]))
+        if thread:
+            return  # threads answer mentions; surveys, and so question messages, live in DMs
         left_behind = turn is not None and _left_behind(turn, done, asked)
-        if thread or not (done or asked or left_behind):
-            return
-        # The next question is posted before the old one is updated, so one write swaps them.
-        earlier = await self.services.db.write(
-            partial(_swap_posted, conversation_id=channel, asked=asked, now=utcnow())
-        )
+        clicked = turn.reply_to.clicked_question if turn is not None else None
+        typed = any(reply.question_id != clicked for reply in done)
+        earlier = None
+        if typed or asked:
+            # One write: remember the message of the question just asked (a typed answer will update
+            # it), and look up the one a typed answer answered; a click names its own message.
+            earlier = await self.services.db.write(
+                partial(_swap_posted, conversation_id=channel, asked=asked, look_up=typed, now=utcnow())
+            )
         for reply in done:
             ts = _message_of(reply, turn, earlier)
             if ts is not None:
@@ -183,10 +188,16 @@ def _left_behind(turn: SlackTurn, done: list[Answered], asked: tuple[str, str] |
 
 
 def _swap_posted(
-    conn: Connection, *, conversation_id: str, asked: tuple[str, str] | None, now: Any
+    conn: Connection, *, conversation_id: str, asked: tuple[str, str] | None, look_up: bool, now: Any
 ) -> tuple[str, str] | None:
-    """Forget the question message remembered for a conversation, remember the new one, in one write."""
-    earlier = take_posted_question(conn, channel=CHANNEL, conversation_id=conversation_id)
+    """Remember the new question's message and (``look_up``) take the one remembered before, in one write.
+
+    A row left behind when a survey ends is harmless: the next question asked replaces it, and an
+    update only happens when the question ids match.
+    """
+    earlier = (
+        take_posted_question(conn, channel=CHANNEL, conversation_id=conversation_id) if look_up else None
+    )
     if asked is not None:
         question_id, ts = asked
         set_posted_question(

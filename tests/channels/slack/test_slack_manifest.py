@@ -5,13 +5,20 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from bot.cli import main
+from bot.cli import _parser
+from bot.settings import Settings
+
+
+def run(settings: Settings, *argv: str) -> int:
+    """The CLI's own parser and command, without main() (which would configure logging for the run)."""
+    args = _parser().parse_args(["slack-manifest", *argv])
+    return args.run(settings, args)
 
 
 def test_the_manifest_points_events_commands_and_clicks_at_one_url(
-    capsys: pytest.CaptureFixture[str],
+    settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["slack-manifest", "--url", "https://bot.example.org/"]) == 0
+    assert run(settings, "--url", "https://bot.example.org/") == 0
     manifest = yaml.safe_load(capsys.readouterr().out)
     endpoint = "https://bot.example.org/slack/events"
     events = manifest["settings"]["event_subscriptions"]
@@ -26,8 +33,8 @@ def test_the_manifest_points_events_commands_and_clicks_at_one_url(
     assert manifest["settings"]["socket_mode_enabled"] is False
 
 
-def test_socket_mode_needs_no_public_url(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["slack-manifest", "--socket-mode", "--name", "Fictional Council Guide"]) == 0
+def test_socket_mode_needs_no_public_url(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(settings, "--socket-mode", "--name", "Fictional Council Guide") == 0
     manifest = yaml.safe_load(capsys.readouterr().out)
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert "request_url" not in manifest["settings"]["event_subscriptions"]
@@ -35,6 +42,8 @@ def test_socket_mode_needs_no_public_url(capsys: pytest.CaptureFixture[str]) -> 
 
 
 @pytest.mark.parametrize("argv", [[], ["--url", "http://bot.example.org"]])
-def test_a_missing_or_insecure_url_is_refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["slack-manifest", *argv]) == 2
+def test_a_missing_or_insecure_url_is_refused(
+    argv: list[str], settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(settings, *argv) == 2
     assert "--url https://" in capsys.readouterr().err
