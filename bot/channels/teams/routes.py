@@ -115,7 +115,8 @@ def mount_teams(app: web.Application, services: Services) -> None:
     app[TEAMS] = channel
     app.router.add_post("/api/messages", channel.messages)
     app.on_cleanup.append(_close)
-    log.info("teams.mounted", mode=channel.gate.mode.value)
+    if channel.gate.mode is not Mode.OFF:
+        log.info("teams.mounted", mode=channel.gate.mode.value)
 
 
 async def _misconfigured(request: web.Request) -> web.Response:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import SERVICES, build_app
@@ -14,6 +15,12 @@ from bot.settings import Settings, load_settings
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.openid import FakeIdentity
 from tests.helpers import SECRET
+
+
+@pytest.fixture(autouse=True)
+def safe_logging() -> None:
+    """Log with structlog's defaults: a CLI test may have bound logging to a closed capture file."""
+    structlog.reset_defaults()
 
 
 @pytest.fixture

@@ -10,8 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot import cli
 from tests.channels.teams.activities import APP_ID
+
+
+@pytest.fixture(autouse=True)
+def no_logging_setup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``main`` would bind logging to this test's captured stderr, which closes after it."""
+    monkeypatch.setattr(cli, "configure_logging", lambda *args: None)
+
+
+def main(argv: list[str]) -> int:
+    return cli.main(argv)
 
 
 def png_size_and_pixels(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:
