@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import ConversationRef, PostedQuestion
@@ -98,34 +98,53 @@ def is_blocked(conn: Connection, *, channel: str, conversation_id: str) -> bool:
     return bool(row and row.blocked)
 
 
+def _upsert_posted(dialect: Any) -> Any:
+    stmt = dialect.insert(POSTED).values(
+        channel=bindparam("channel"),
+        conversation_id=bindparam("conversation_id"),
+        question_id=bindparam("question_id"),
+        message_id=bindparam("message_id"),
+        posted_at=bindparam("now"),
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["channel", "conversation_id"],
+        set_={
+            "question_id": stmt.excluded.question_id,
+            "message_id": stmt.excluded.message_id,
+            "posted_at": stmt.excluded.posted_at,
+        },
+    )
+
+
+# Built once with bound parameters: these run on every question a chat channel posts.
+UPSERT_POSTED = {"sqlite": _upsert_posted(sqlite), "postgresql": _upsert_posted(postgresql)}
+SELECT_POSTED = select(POSTED.c.question_id, POSTED.c.message_id).where(
+    POSTED.c.channel == bindparam("channel"), POSTED.c.conversation_id == bindparam("conversation_id")
+)
+DELETE_POSTED = delete(POSTED).where(
+    POSTED.c.channel == bindparam("channel"), POSTED.c.conversation_id == bindparam("conversation_id")
+)
+
+
 def set_posted_question(
     conn: Connection, *, channel: str, conversation_id: str, question_id: str, message_id: str, now: datetime
 ) -> None:
     """Remember which message shows the conversation's open question."""
-    stmt = _insert(conn, POSTED).values(
-        channel=channel,
-        conversation_id=conversation_id,
-        question_id=question_id,
-        message_id=message_id,
-        posted_at=now,
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["channel", "conversation_id"],
-        set_={"question_id": question_id, "message_id": message_id, "posted_at": now},
-    )
-    conn.execute(stmt)
+    params = {
+        "channel": channel,
+        "conversation_id": conversation_id,
+        "question_id": question_id,
+        "message_id": message_id,
+        "now": now,
+    }
+    conn.execute(UPSERT_POSTED[conn.dialect.name], params)
 
 
 def take_posted_question(conn: Connection, *, channel: str, conversation_id: str) -> tuple[str, str] | None:
     """The open question's (question id, message id), forgotten as it is returned."""
-    row = conn.execute(
-        select(POSTED.c.question_id, POSTED.c.message_id).where(
-            POSTED.c.channel == channel, POSTED.c.conversation_id == conversation_id
-        )
-    ).first()
+    where = {"channel": channel, "conversation_id": conversation_id}
+    row = conn.execute(SELECT_POSTED, where).first()
     if row is None:
         return None
-    conn.execute(
-        delete(POSTED).where(POSTED.c.channel == channel, POSTED.c.conversation_id == conversation_id)
-    )
+    conn.execute(DELETE_POSTED, where)
     return row.question_id, row.message_id
