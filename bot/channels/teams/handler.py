@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -224,7 +225,7 @@ def _save_reference(
     conversation_id: str,
     ref: dict[str, Any],
     respondent: str | None,
-    now: Any,
+    now: datetime,
     check_first: bool,
 ) -> bool:
     """Store a reference; True when the conversation had none (or only a blocked one) before."""
@@ -246,7 +247,12 @@ def _save_reference(
 
 
 def _swap_posted_question(
-    conn: Connection, *, conversation_id: str, posted: tuple[str, str] | None, now: Any, take: bool = True
+    conn: Connection,
+    *,
+    conversation_id: str,
+    posted: tuple[str, str] | None,
+    now: datetime,
+    take: bool = True,
 ) -> tuple[str, str] | None:
     """Forget the card of the question that was open (when ``take``), and remember the new one."""
     previous = take_posted_question(conn, channel=CHANNEL, conversation_id=conversation_id) if take else None

@@ -51,7 +51,7 @@ class TeamsChannel:
         self.handler = TeamsHandler(db=services.db, turns=services.turns, connector=self.connector)
         self.adapter = CloudAdapter(self.gate.authentication)
         self.adapter.on_turn_error = _turn_failed
-        self._busy: dict[str, list] = {}
+        self._busy: dict[str, tuple[asyncio.Lock, list[int]]] = {}
 
     async def messages(self, request: web.Request) -> web.Response:
         """One activity from the Bot Connector (or the Emulator)."""
@@ -87,14 +87,15 @@ class TeamsChannel:
 
     @asynccontextmanager
     async def _one_at_a_time(self, key: str) -> AsyncIterator[None]:
-        entry = self._busy.setdefault(key, [asyncio.Lock(), 0])
-        entry[1] += 1
+        # Tasks start in arrival order and asyncio.Lock is fair, so one user's turns keep their order.
+        lock, waiting = self._busy.setdefault(key, (asyncio.Lock(), [0]))
+        waiting[0] += 1
         try:
-            async with entry[0]:
+            async with lock:
                 yield
         finally:
-            entry[1] -= 1
-            if entry[1] == 0:
+            waiting[0] -= 1
+            if waiting[0] == 0:
                 self._busy.pop(key, None)
 
     async def _blocked(self, conversation_id: str) -> None:
