@@ -151,7 +151,7 @@ class BotConnector:
                     if status < 300:
                         return Sent(True, status, await _id_of(resp))
                     retry_after = _retry_after(resp.headers.get("Retry-After"))
-                    detail = (await resp.text())[:200]
+                    detail = await _error_code(resp)
             except (aiohttp.ClientError, TimeoutError) as exc:
                 status, detail = None, type(exc).__name__
             except TokenError as exc:
@@ -196,6 +196,16 @@ async def _id_of(resp: aiohttp.ClientResponse) -> str | None:
     except ValueError:
         return None
     return str(data["id"]) if isinstance(data, dict) and data.get("id") else None
+
+
+async def _error_code(resp: aiohttp.ClientResponse) -> str | None:
+    """The connector's error code (e.g. ``MessageWritesBlocked``); its message may name ids, so not logged."""
+    try:
+        data = await resp.json(content_type=None)
+    except ValueError:
+        return None
+    error = data.get("error") if isinstance(data, dict) else None
+    return str(error.get("code"))[:60] if isinstance(error, dict) and error.get("code") else None
 
 
 def _retry_after(value: str | None) -> float | None:

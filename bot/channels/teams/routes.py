@@ -82,7 +82,7 @@ class TeamsChannel:
         self.gate.close()
 
     async def _turn(self, result: AuthenticateRequestResult, activity: Activity) -> None:
-        async with self._one_at_a_time(user_id(activity) or str(activity.conversation.id)):
+        async with self._one_at_a_time(user_id(activity) or str(getattr(activity.conversation, "id", ""))):
             await self.adapter.process_activity(result, activity, self.handler.on_turn)
 
     @asynccontextmanager

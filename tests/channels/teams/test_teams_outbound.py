@@ -73,7 +73,7 @@ async def test_tries_are_bounded_and_the_failure_is_logged(
     assert not sent.ok and sent.status == 504
     assert len(connector.calls) == 4 and len(recorder.slept) == 3
     failure = next(entry for entry in logs if entry["event"] == "teams.send_failed")
-    assert failure["status"] == 504 and failure["tries"] == 4
+    assert failure["status"] == 504 and failure["tries"] == 4 and failure["detail"] == "Failure"
     assert "a:chat" not in str(failure)  # ids are never logged
 
 
