@@ -74,6 +74,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.listeners: list[Callable[[Call], None]] = []
         self._failures: list[Failure] = []
+        self._delays: list[tuple[str, float]] = []
         self._ts = itertools.count(1)
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -113,6 +114,10 @@ class FakeSlack:
     def fail(self, method: str, *, status: int = 429, retry_after: int | None = 1, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with ``status`` (429 carries ``Retry-After``)."""
         self._failures += [Failure(method, status, retry_after) for _ in range(times)]
+
+    def slow(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` only after ``seconds`` (a slow Slack)."""
+        self._delays += [(method, seconds)] * times
 
     def to(self, method: str, channel: str | None = None) -> list[Call]:
         """Successful calls of one method, optionally in one conversation."""
@@ -173,6 +178,10 @@ class FakeSlack:
             body = json.loads(raw or b"{}")
         else:
             body = dict(parse_qsl(raw.decode()))
+        delay = next((d for d in self._delays if d[0] == method), None)
+        if delay is not None:
+            self._delays.remove(delay)
+            await asyncio.sleep(delay[1])
         failure = next((f for f in self._failures if f.method == method), None)
         if failure is not None:
             self._failures.remove(failure)

@@ -7,6 +7,7 @@ server process can find it) and updated in place once answered, whether by a cli
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,8 @@ class SlackChannel:
         self._token = token
         self._auth: AuthorizeResult | None = None
         self._auth_lock = asyncio.Lock()
+        self._turn_locks: dict[str, asyncio.Lock] = {}
+        self._queued: Counter[str] = Counter()
 
     @property
     def bot_user_id(self) -> str | None:
@@ -68,7 +71,23 @@ class SlackChannel:
         self.services.tasks.spawn(self._publish_home(user_id), name="slack.home")
 
     async def take_turn(self, turn: SlackTurn) -> None:
-        """Open a DM if needed, run the turn, deliver the replies; a message seen before changes nothing."""
+        """Open a DM if needed, run the turn, deliver the replies; a message seen before changes nothing.
+
+        One person's turns run one at a time, in the order Slack delivered them, so two quick answers
+        get their next questions (and the messages updated) in order.
+        """
+        user = turn.inbound.user_id
+        lock = self._turn_locks.setdefault(user, asyncio.Lock())
+        self._queued[user] += 1
+        try:
+            async with lock:
+                await self._take_turn(turn)
+        finally:
+            self._queued[user] -= 1
+            if not self._queued[user]:
+                del self._queued[user], self._turn_locks[user]
+
+    async def _take_turn(self, turn: SlackTurn) -> None:
         try:
             if turn.reply_to.channel is None:
                 turn = turn.in_conversation(await self.open_dm(turn.inbound.user_id))

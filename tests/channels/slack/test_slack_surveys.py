@@ -120,6 +120,19 @@ async def test_a_double_click_changes_nothing_and_says_so_privately(slack: Slack
     assert len([q for q in slack.posts(DM) if question_id(q) == "tenure"]) == 1
 
 
+async def test_quick_answers_get_their_questions_in_order(slack: SlackBot) -> None:
+    await slack.dm(USER, "start pain-points")
+    await slack.settle()
+    slack.fake.slow("chat.postMessage", 0.3)  # Slack is slow to take the next question
+    for answer in ["social worker", "assessment", "1 to 3 years"]:
+        await slack.dm(USER, answer)  # no waiting in between, as a quick typist
+    await slack.settle()
+    asked = [question_id(p) for p in slack.posts(DM) if question_id(p)]
+    assert asked == ["role", "team", "tenure", "disruption"]
+    updated = {u.ts for u in slack.fake.to("chat.update", DM)}
+    assert updated == {p.ts for p in slack.posts(DM) if question_id(p) in ("role", "team", "tenure")}
+
+
 async def test_the_bot_ignores_itself_and_other_bots(slack: SlackBot) -> None:
     await slack.event({**direct_message_event(), "bot_id": "BOTHER001", "subtype": "bot_message"})
     await slack.event({**direct_message_event(), "user": "UBOTFAKE1"})
