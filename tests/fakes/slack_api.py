@@ -348,6 +348,7 @@ def press(
     block_id = next(b for b, e in elements if e["action_id"] == action["action_id"])
     action |= {"block_id": block_id, "action_ts": action_ts or f"{time.time():.6f}"}
     channel = channel or message.channel
+    thread = {"thread_ts": message.body["thread_ts"]} if message.body.get("thread_ts") else {}
     return {
         "type": "block_actions",
         "team": {"id": TEAM, "domain": "fictional-council"},
@@ -360,9 +361,10 @@ def press(
             "message_ts": message.ts,
             "channel_id": channel,
             "is_ephemeral": False,
-        },
+        }
+        | thread,
         "channel": {"id": channel},
-        "message": {"ts": message.ts, "blocks": blocks},
+        "message": {"ts": message.ts, "blocks": blocks} | thread,
         "state": {"values": state},
         "actions": [action],
     }

@@ -17,7 +17,6 @@ from sqlalchemy import Connection
 from bot.channels.slack.inbound import CHANNEL, SlackTurn
 from bot.channels.slack.outbound import SlackApi, SlackCallError
 from bot.channels.slack.render import Message, answered, home_view, render, skipped
-from bot.logs import get_logger
 from bot.turn import utcnow
 from dialogs.replies import Answered, Image, Prompt, Question, Reply, Text
 from storage.channels import set_posted_question, take_posted_question
@@ -25,7 +24,6 @@ from storage.channels import set_posted_question, take_posted_question
 if TYPE_CHECKING:
     from bot.app import Services
 
-log = get_logger(__name__)
 ALREADY_ANSWERED = Text("That question has already been answered.")
 MAX_BLOCKS = 50
 
@@ -111,9 +109,10 @@ class SlackChannel:
         if to.response_url:
             await self._respond(to.response_url, replies, public=to.public)
         elif to.private or (turn.clicked and replies == [ALREADY_ANSWERED]):
-            message = _combined(replies)
+            thread = {"thread_ts": to.thread_ts} if to.thread_ts else {}
+            message = _combined(replies).payload()
             await self.api.call(
-                "chat.postEphemeral", {"channel": to.channel, "user": user, **message.payload()}
+                "chat.postEphemeral", {"channel": to.channel, "user": user, **thread, **message}
             )
         else:
             await self._post(to.channel, replies, turn)

@@ -115,7 +115,8 @@ def action_turn(body: dict[str, Any]) -> SlackTurn | None:
         # Surveys run in private: a Start in a channel or on the App Home opens a DM with whoever clicked.
         return SlackTurn(Inbound(CHANNEL, user, "", message_id, value=value), ReplyTo(None), clicked=True)
     inbound = Inbound(CHANNEL, user, channel, message_id, value=value, is_direct=False)
-    return SlackTurn(inbound, ReplyTo(channel, private=True), clicked=True)
+    thread = container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
+    return SlackTurn(inbound, ReplyTo(channel, thread_ts=thread, private=True), clicked=True)
 
 
 def command_turn(body: dict[str, Any], text: str, *, in_dm: bool, public: bool) -> SlackTurn | None:

@@ -29,6 +29,13 @@ async def test_a_question_in_a_mention_is_answered_in_the_thread(slack: SlackBot
     replies = slack.posts(CHANNEL)
     assert replies and all(r.body["thread_ts"] == "1700000100.000200" for r in replies)
 
+    feedback = next(r for r in replies if "Was this helpful?" in r.all_text)
+    await slack.click(feedback, "Yes", user=USERS[0])
+    await slack.settle()
+    [thanks] = slack.fake.to("chat.postEphemeral", CHANNEL)
+    assert thanks.body["thread_ts"] == "1700000100.000200" and thanks.body["user"] == USERS[0]
+    assert len(slack.posts(CHANNEL)) == len(replies)
+
 
 async def test_guide_survey_starts_it_in_a_direct_message(slack: SlackBot) -> None:
     resp = await slack.command(USERS[0], CHANNEL, "survey pain-points")
