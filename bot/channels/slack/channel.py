@@ -49,7 +49,7 @@ class SlackChannel:
         """Who the bot is in this workspace: ``auth.test`` once, then remembered."""
         async with self._auth_lock:
             if self._auth is None:
-                me = await self.api.call("auth.test", {})
+                me = await self.api.call("auth.test", {}, form=True)
                 self._auth = AuthorizeResult(
                     enterprise_id=me.get("enterprise_id"),
                     team_id=me.get("team_id"),
@@ -130,7 +130,11 @@ class SlackChannel:
                 done.append(reply)
             elif isinstance(reply, Image):
                 await self.api.upload_png(
-                    channel=channel, png=reply.png, title=reply.title, alt_text=reply.alt_text
+                    channel=channel,
+                    png=reply.png,
+                    title=reply.title,
+                    alt_text=reply.alt_text,
+                    thread_ts=thread.get("thread_ts"),
                 )
             else:
                 sent = await self.api.call(

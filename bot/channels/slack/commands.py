@@ -54,7 +54,10 @@ def guide_command(typed: str) -> GuideCommand:
                 )
             return GuideCommand("Looking that up\u2026", rest)
         case "digest" | "plan":
-            return GuideCommand("One moment\u2026", sub)
+            # Charts can only be shared in a conversation, so reports come in a direct message.
+            return GuideCommand(
+                f"I'll send you the {sub} in a direct message.", f"{sub} {rest}".strip(), True
+            )
         case "invite":
             return GuideCommand("One moment\u2026", f"invite {rest}".strip(), public=True)
     return GuideCommand(f"I don't know \u201c{escape(sub[:40])}\u201d.\n{USAGE}")

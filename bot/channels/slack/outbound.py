@@ -78,18 +78,27 @@ class SlackApi:
             await self._session.close()
             self._session = None
 
-    async def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """Call a Web API method with a JSON body; returns Slack's answer, raises SlackCallError for good."""
-        return await self._with_retries(method, lambda: self._once(method, payload))
+    async def call(self, method: str, payload: dict[str, Any], *, form: bool = False) -> dict[str, Any]:
+        """Call a Web API method with a JSON body (``form``: form-encoded, for methods that take no JSON).
+
+        Returns Slack's answer; raises SlackCallError when the call has failed for good.
+        """
+        return await self._with_retries(method, lambda: self._once(method, payload, form))
 
     async def respond(self, response_url: str, payload: dict[str, Any]) -> None:
         """Post to a slash command's ``response_url`` (with the same retries)."""
         await self._with_retries("response_url", lambda: self._respond_once(response_url, payload))
 
-    async def upload_png(self, *, channel: str, png: bytes, title: str, alt_text: str) -> None:
-        """Share a PNG in a conversation with Slack's v2 upload (get a URL, send the bytes, complete)."""
+    async def upload_png(
+        self, *, channel: str, png: bytes, title: str, alt_text: str, thread_ts: str | None = None
+    ) -> None:
+        """Share a PNG in a conversation with Slack's v2 upload (get a URL, send the bytes, complete).
+
+        The alt text goes with it as the message, so people who cannot see the chart get its content.
+        """
         name = "chart.png"
-        target = await self.call("files.getUploadURLExternal", {"filename": name, "length": len(png)})
+        reserve = {"filename": name, "length": str(len(png)), "alt_txt": alt_text[:1000]}
+        target = await self.call("files.getUploadURLExternal", reserve, form=True)
         await self._with_retries("files.upload", lambda: self._upload_once(target["upload_url"], png, name))
         await self.call(
             "files.completeUploadExternal",
@@ -97,6 +106,7 @@ class SlackApi:
                 "files": [{"id": target["file_id"], "title": title or alt_text}],
                 "channel_id": channel,
                 "initial_comment": alt_text,
+                **({"thread_ts": thread_ts} if thread_ts else {}),
             },
         )
 
@@ -118,9 +128,10 @@ class SlackApi:
         log.error("slack.call_failed", method=method, error=error, tries=self._tries)
         raise SlackCallError(method, error)
 
-    async def _once(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+    async def _once(self, method: str, payload: dict[str, Any], form: bool) -> dict[str, Any]:
+        body = {"data": payload} if form else {"json": payload}
         try:
-            async with self.session.post(self.base_url + method, json=payload, headers=self._auth) as resp:
+            async with self.session.post(self.base_url + method, headers=self._auth, **body) as resp:
                 _raise_for_retry(resp)
                 try:
                     answer = await resp.json(content_type=None)

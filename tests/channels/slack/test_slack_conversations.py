@@ -50,16 +50,20 @@ async def test_guide_survey_starts_it_in_a_direct_message(slack: SlackBot) -> No
     assert slack.posts(CHANNEL) == [] and slack.fake.to("response_url") == []
 
 
-async def test_guide_help_ask_digest_and_plan_answer_privately(slack: SlackBot) -> None:
+async def test_guide_help_and_ask_answer_privately_and_reports_come_in_a_dm(slack: SlackBot) -> None:
     help_ack = await (await slack.command(USERS[0], CHANNEL, "help")).json()
     assert "/guide survey" in help_ack["text"] and help_ack["response_type"] == "ephemeral"
-    for text in ["ask where do I start with procurement?", "digest", "plan"]:
-        ack = await (await slack.command(USERS[0], CHANNEL, text)).json()
-        assert ack["response_type"] == "ephemeral"
+    ask_ack = await (await slack.command(USERS[0], CHANNEL, "ask where do I start with procurement?")).json()
+    assert ask_ack["response_type"] == "ephemeral"
+    for report in ["digest", "plan"]:
+        ack = await (await slack.command(USERS[0], CHANNEL, report)).json()
+        assert ack["response_type"] == "ephemeral" and "direct message" in ack["text"]
     await slack.settle()
-    answers = slack.fake.to("response_url")
-    assert len(answers) == 3
-    assert all(a.body["response_type"] == "ephemeral" and a.body["blocks"] for a in answers)
+    [answer] = slack.fake.to("response_url")
+    assert answer.body["response_type"] == "ephemeral" and "procur" in answer.all_text.lower()
+    assert (
+        len(slack.posts("DPRACT0011")) == 2
+    )  # the digest's and the plan's answers (a refusal, for a practitioner)
     assert slack.posts(CHANNEL) == []
 
 

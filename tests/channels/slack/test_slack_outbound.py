@@ -8,6 +8,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from bot.channels.slack.outbound import SlackApi, SlackCallError
+from dialogs.replies import Image, Text
 from tests.channels.slack.slack_bot import SlackBot
 from tests.fakes.slack_api import FakeSlack
 
@@ -82,3 +83,19 @@ async def test_a_failed_delivery_is_logged_not_lost_silently(slack: SlackBot) ->
     assert ("conversations.open", "HTTP 500") in [
         (e.get("method"), e.get("error")) for e in logs if e["event"] == "slack.call_failed"
     ]
+
+
+async def test_a_chart_is_shared_with_its_alt_text_through_the_sender(slack: SlackBot) -> None:
+    sender = slack.services.senders["slack"]
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100  # the bytes matter only as bytes here
+    chart = Image(alt_text="Bar chart: 12 of 20 people lose 2 to 5 hours a week.", png=png, title="Time lost")
+    await sender.post("CPRACTICE1", [Text("Your weekly digest"), chart])
+    [reserve] = slack.fake.to("files.getUploadURLExternal")
+    assert reserve.body["length"] == str(len(png)) and reserve.body["alt_txt"] == chart.alt_text
+    [upload] = slack.fake.to("files.upload")
+    assert upload.body == {"file_id": reserve.answer["file_id"], "size": len(png)}
+    [complete] = slack.fake.to("files.completeUploadExternal")
+    assert complete.body["channel_id"] == "CPRACTICE1" and complete.body["initial_comment"] == chart.alt_text
+    assert complete.body["files"] == [{"id": reserve.answer["file_id"], "title": "Time lost"}]
+    [text] = slack.posts("CPRACTICE1")
+    assert text.at < complete.at
