@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_app
-from bot.settings import Settings, load_settings
-from tests.channels.slack.slack_bot import BOT_TOKEN, SIGNING_SECRET, SlackBot
+from tests.channels.slack.slack_bot import SlackBot, slack_settings
 from tests.fakes.slack_api import FakeSlack
-from tests.helpers import SECRET
 
 
 @pytest.fixture
@@ -22,18 +19,6 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     fake = await FakeSlack().start()
     yield fake
     await fake.close()
-
-
-def slack_settings(tmp_path: Path, fake: FakeSlack, **overrides: Any) -> Settings:
-    """Settings with Slack on and its Web API pointed at the fake."""
-    values: dict[str, Any] = {
-        "data_dir": tmp_path / "data",
-        "secret_key": SECRET,
-        "slack_bot_token": BOT_TOKEN,
-        "slack_signing_secret": SIGNING_SECRET,
-        "slack_api_url": fake.api_url,
-    }
-    return load_settings(**(values | overrides))
 
 
 @pytest.fixture

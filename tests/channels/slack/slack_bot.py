@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
 from bot.app import SERVICES, Services
+from bot.settings import Settings, load_settings
 from tests.fakes.slack_api import (
     Call,
     FakeSlack,
@@ -18,9 +20,22 @@ from tests.fakes.slack_api import (
     press,
     signed,
 )
+from tests.helpers import SECRET
 
 SIGNING_SECRET = "fictional-signing-secret-0001"
 BOT_TOKEN = "xoxb-fictional-0001"
+
+
+def slack_settings(tmp_path: Path, fake: FakeSlack, **overrides: Any) -> Settings:
+    """Settings with Slack on and its Web API pointed at the fake."""
+    values: dict[str, Any] = {
+        "data_dir": tmp_path / "data",
+        "secret_key": SECRET,
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": fake.api_url,
+    }
+    return load_settings(**(values | overrides))
 
 
 class SlackBot:

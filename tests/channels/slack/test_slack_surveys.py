@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tests.channels.slack.slack_bot import SlackBot, question_id
+from pathlib import Path
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import build_app
+from tests.channels.slack.slack_bot import SlackBot, question_id, slack_settings
+from tests.fakes.slack_api import FakeSlack
 from tests.helpers import PAIN_POINTS_TYPED, responses, stored_answers, table_counts
 
 USER = "UPRACT0001"
@@ -170,3 +176,19 @@ CLICKS = {
     "consulted": ["No"],
     "frustration": ["Skip this question"],
 }
+
+
+async def test_a_resent_event_changes_nothing_after_a_restart(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    settings = slack_settings(tmp_path, fake_slack)
+    async with TestClient(TestServer(build_app(settings))) as first:
+        bot = SlackBot(first, fake_slack)
+        await bot.dm(USER, "start pain-points", event_id="EvBEFORE01")
+        await bot.settle()
+        counts = await table_counts(bot.services.db)
+    calls = len(fake_slack.calls)
+    async with TestClient(TestServer(build_app(settings))) as second:
+        bot = SlackBot(second, fake_slack)
+        assert (await bot.dm(USER, "start pain-points", event_id="EvBEFORE01", retry=2)).status == 200
+        await bot.settle()
+        assert await table_counts(bot.services.db) == counts
+    assert [c.method for c in fake_slack.calls[calls:]] == ["auth.test"]  # the new process learns who it is
