@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -119,3 +119,48 @@ class GuidanceAnswer(SQLModel, table=True):
     helpful: bool | None = None
     asked_at: datetime = Field(index=True)
     feedback_at: datetime | None = None
+
+
+class DigestSchedule(SQLModel, table=True):
+    """A channel's subscription to a digest: a cron rule read in the council's time zone."""
+
+    __tablename__ = "digest_schedule"
+    __table_args__ = (Index("ix_digest_schedule_due", "stopped_at", "next_due_at"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    channel: str = Field(max_length=20)
+    conversation_id: str = Field(max_length=300)
+    survey_id: str = Field(max_length=60)
+    period: str = Field(max_length=30)
+    cron: str = Field(max_length=100)
+    description: str = Field(max_length=120)
+    created_by: str = Field(max_length=64)
+    created_at: datetime
+    next_due_at: datetime
+    stopped_at: datetime | None = None
+
+
+class DigestRun(SQLModel, table=True):
+    """The claim on one scheduled digest: the unique (schedule, due time) lets one process post it."""
+
+    __tablename__ = "digest_run"
+    __table_args__ = (UniqueConstraint("schedule_id", "due_at", name="uq_digest_run_schedule_due"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    schedule_id: str = Field(foreign_key="digest_schedule.id", max_length=36)
+    due_at: datetime
+    status: str = Field(max_length=16)
+    claimed_by: str = Field(max_length=60)
+    claimed_at: datetime
+    finished_at: datetime | None = None
+
+
+class ReportImage(SQLModel, table=True):
+    """A chart kept for a while so a channel that needs an address for it (Teams cards) can link to it."""
+
+    __tablename__ = "report_image"
+
+    id: str = Field(primary_key=True, max_length=36)
+    png: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime
+    expires_at: datetime = Field(index=True)
