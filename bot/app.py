@@ -15,6 +15,7 @@ from bot.channels.web import WebChat
 from bot.content import turn_handler
 from bot.logs import get_logger
 from bot.reload import install_reload_signal
+from bot.reports.install import install_insights
 from bot.senders import Sender
 from bot.settings import Settings
 from bot.turn import TurnHandler, utcnow
@@ -53,6 +54,7 @@ def build_app(settings: Settings, *, db: Database | None = None) -> web.Applicat
     _mount_platforms(app, services)
     install_reload_signal(app, settings, turns)
     app.on_startup.append(_start)
+    install_insights(app, services)  # after _start: its start-up needs the migrated database
     app.on_shutdown.append(_drain)
     app.on_cleanup.append(_close)
     return app

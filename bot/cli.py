@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Sequence
 
 from bot.logs import configure_logging, get_logger
+from bot.reports.cli import add_report_commands
 from bot.settings import Settings, SettingsError, load_settings
 from dialogs.problems import ContentError
 
@@ -26,7 +27,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         overrides = {
             k: v
-            for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None)))
+            for k, v in (
+                ("host", getattr(args, "host", None)),
+                ("port", getattr(args, "port", None)),
+                ("demo", getattr(args, "demo", None) or None),
+            )
             if v is not None
         }
         settings = load_settings(**overrides)
@@ -50,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 3978, or PORT)")
+    serve.add_argument(
+        "--demo", action="store_true", help="fill an empty database with demo data; web chat users are managers"
+    )
     serve.set_defaults(run=_serve)
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", default=None, help="your web-chat user name (default: your login name)")
@@ -67,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     from bot.channels.slack.manifest import add_manifest_command
 
     add_manifest_command(commands)
+    add_report_commands(commands)
     return parser
 
 

@@ -14,10 +14,14 @@ def pseudonym(key: bytes, channel: str, user_id: str) -> str:
 
 
 def roles_of(address: str, managers: frozenset[str], digital_leads: frozenset[str]) -> frozenset[str]:
-    """The roles settings give an address such as ``slack:U0123``; everyone is a practitioner too."""
+    """The roles settings give an address such as ``slack:U0123``; everyone is a practitioner too.
+
+    ``web:*`` gives a role to every user of a channel (``guidebot serve --demo`` uses it for the web chat).
+    """
     roles = {PRACTITIONER}
-    if address in managers:
+    everyone = address.partition(":")[0] + ":*"
+    if address in managers or everyone in managers:
         roles.add(MANAGER)
-    if address in digital_leads:
+    if address in digital_leads or everyone in digital_leads:
         roles.add(DIGITAL_LEAD)
     return frozenset(roles)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +45,12 @@ class Settings(BaseSettings):
         pattern=r"^(https://\S+)?$",
         validation_alias=AliasChoices("GUIDANCE_BASE_URL", "GUIDEBOT_GUIDANCE_BASE_URL"),
     )
+    # Insights: digests, scheduled digests and the improvement plan
+    min_group_size: int = Field(default=5, ge=2, le=1000)
+    timezone: str = "Europe/London"
+    public_url: str = Field(default="", pattern=r"^(https?://[^\s/]+(/\S*)?)?$")
+    report_link_hours: int = Field(default=24, ge=1, le=720)
+    demo: bool = False
 
     # Slack (enabled when the bot token and signing secret are both set)
     slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
@@ -89,6 +96,25 @@ class Settings(BaseSettings):
                 )
         return value
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not a time zone name such as Europe/London") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The council's time zone, for schedules and reporting periods."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_url(self) -> str:
+        """Where people reach this server (for links to plans and charts), without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
     @property
     def resolved_database_url(self) -> str:
         """DATABASE_URL, or a SQLite file in the data folder."""
@@ -96,8 +122,8 @@ class Settings(BaseSettings):
 
     @property
     def manager_ids(self) -> frozenset[str]:
-        """Addresses (``slack:U0123``) of managers."""
-        return frozenset(_split(self.managers))
+        """Addresses (``slack:U0123``) of managers; in demo mode every web chat user is one."""
+        return frozenset(_split(self.managers)) | ({"web:*"} if self.demo else frozenset())
 
     @property
     def digital_lead_ids(self) -> frozenset[str]:

@@ -1,0 +1,136 @@
+"""One server's insights: digests, plans and signed links, on the database and the current content.
+
+Database work runs through ``Database.read`` (off the event loop on both dialects) and charts are
+drawn in a worker thread, so a digest never blocks other turns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
+
+from bot.content import guidance_base_url
+from bot.reports import charts, links
+from bot.reports.digest import collect_digest, digest_charts, digest_text
+from bot.reports.evidence import TASKS
+from bot.reports.periods import Period, parse_period
+from bot.reports.plan import PlanEvidence, build_plan, collect_plan
+from bot.reports.plan_document import Chart, ImprovementPlan
+from bot.settings import Settings
+from bot.turn import Content, utcnow
+from dialogs.conversation import find_survey
+from dialogs.model import ROLES, SurveyDef
+from dialogs.replies import Image, Reply, Text
+from storage import schedules
+from storage.db import Database
+
+PLAN_PATH = "/plan"
+IMAGE_PATH = "/reports/images/"
+PLAN_HINT = "For the improvement plan, type `plan`."
+
+
+class Insights:
+    """Digests, plans and report links, for commands, the scheduler and the routes."""
+
+    def __init__(
+        self,
+        db: Database,
+        content: Callable[[], Content],
+        settings: Settings,
+        secret_key: bytes,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self._content = content
+        self.settings = settings
+        self.link_key = links.link_key(secret_key)
+        self.clock = clock
+
+    @property
+    def content(self) -> Content:
+        """The content the server runs on now (it may have been reloaded)."""
+        return self._content()
+
+    def period(self, word: str, now: datetime | None = None) -> Period:
+        """The period a word names, in the council's time zone; ValueError with a hint otherwise."""
+        return parse_period(word, now or self.clock(), self.settings.zone)
+
+    def survey(self, name: str) -> SurveyDef | None:
+        """The survey a user means (any audience: digests are about every survey)."""
+        return find_survey(self.content.catalog, name, frozenset(ROLES))
+
+    async def digest(self, survey: SurveyDef, period: Period) -> list[Reply]:
+        """The digest message and its charts."""
+        catalog = self.content.catalog
+        found = await self.db.read(
+            partial(collect_digest, catalog=catalog, survey=survey, period=period, min_group_size=self.k)
+        )
+        images = await asyncio.to_thread(digest_charts, found)
+        return [Text(digest_text(found, self.settings.zone, PLAN_HINT)), *images]
+
+    async def plan(self, period: Period, *, with_charts: bool = True) -> ImprovementPlan:
+        """The full improvement plan for a period."""
+        content = self.content
+        evidence = await self.db.read(
+            partial(collect_plan, catalog=content.catalog, period=period, min_group_size=self.k)
+        )
+        drawn = await asyncio.to_thread(_plan_charts, evidence) if with_charts else ()
+        return build_plan(
+            evidence,
+            content.guidance,
+            start_page=guidance_base_url(self.settings),
+            tz=self.settings.zone,
+            now=self.clock(),
+            charts=drawn,
+        )
+
+    def plan_url(self, period: Period, fmt: str = "html") -> str:
+        """A signed link to the full plan, valid for ``GUIDEBOT_REPORT_LINK_HOURS``."""
+        return links.signed_url(
+            self.link_key,
+            self.settings.base_url,
+            PLAN_PATH,
+            {"period": period.name, "format": fmt},
+            now=self.clock(),
+            valid_for=timedelta(hours=self.settings.report_link_hours),
+        )
+
+    async def image_url(self, image: Image) -> str:
+        """Keep a chart and return a signed, expiring address for it (for channels that link to images)."""
+        image_id = str(uuid.uuid4())
+        now = self.clock()
+        valid_for = timedelta(hours=self.settings.report_link_hours)
+        await self.db.write(
+            partial(
+                schedules.save_image, image_id=image_id, png=image.png, now=now, expires_at=now + valid_for
+            )
+        )
+        path = f"{IMAGE_PATH}{image_id}.png"
+        return links.signed_url(self.link_key, self.settings.base_url, path, {}, now=now, valid_for=valid_for)
+
+    @property
+    def k(self) -> int:
+        """The smallest group anything is shown about (GUIDEBOT_MIN_GROUP_SIZE)."""
+        return self.settings.min_group_size
+
+
+def _plan_charts(evidence: PlanEvidence) -> tuple[Chart, ...]:
+    staff = evidence.staff
+    if staff is None or not staff.enough:
+        return ()
+    drawn: list[Image] = []
+    if staff.ranked(TASKS):
+        drawn.append(
+            charts.pain_points_chart(
+                staff.ranked(TASKS), title="Tasks that cost most time, by share of staff"
+            )
+        )
+    if staff.sus is not None and staff.sus_scores:
+        drawn.append(
+            charts.sus_distribution_chart(staff.sus_scores, staff.sus, title="System Usability Scale scores")
+        )
+    return tuple(Chart(i.title, i.alt_text, i.png) for i in drawn)

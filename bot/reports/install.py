@@ -1,0 +1,70 @@
+"""Wiring insights into the application: commands, routes, the scheduler and demo data."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from bot.logs import get_logger
+from bot.reports.commands import InsightCommands, scheduled_digest
+from bot.reports.demo_data import DEMO_RESPONDENTS, fill_demo
+from bot.reports.insights import Insights
+from bot.reports.routes import INSIGHTS, add_report_routes
+from bot.reports.scheduler import DigestScheduler
+from bot.settings import secret_key
+from bot.turn import utcnow
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = get_logger(__name__)
+SCHEDULER = web.AppKey("digest_scheduler", asyncio.Task)
+
+
+def install_insights(
+    app: web.Application, services: Services, *, clock: Callable[[], datetime] = utcnow
+) -> Insights:
+    """Register ``digest`` and ``plan``, mount the report routes, and run the scheduler while the app runs.
+
+    ``services`` is the app's ``Services``; the scheduler posts through ``services.senders``, so a
+    channel adapter that registers its sender there receives scheduled digests.
+    """
+    settings, db, turns = services.settings, services.db, services.turns
+    insights = Insights(db, lambda: turns.content, settings, secret_key(settings)[0], clock=clock)
+    app[INSIGHTS] = insights
+    InsightCommands(insights, turns).register()
+    add_report_routes(app)
+    scheduler = DigestScheduler(
+        db,
+        render=partial(scheduled_digest, insights),
+        senders=services.senders,
+        tz=settings.zone,
+        clock=clock,
+    )
+
+    async def start(app: web.Application) -> None:
+        if settings.demo:
+            said = await db.write(
+                partial(fill_demo, catalog=turns.content.catalog, respondents=DEMO_RESPONDENTS, now=clock())
+            )
+            log.info("demo_data", result=said)
+        app[SCHEDULER] = asyncio.get_running_loop().create_task(
+            scheduler.run_forever(), name="digest-scheduler"
+        )
+
+    async def stop(app: web.Application) -> None:
+        task = app.get(SCHEDULER)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app.on_startup.append(start)
+    app.on_shutdown.append(stop)
+    return insights

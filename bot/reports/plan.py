@@ -1,0 +1,138 @@
+"""The improvement plan, in the order the guidance asks: vision, current use, barriers, problem
+statement, digital maturity, prioritised actions, and how to measure improvement.
+
+``collect_plan`` gathers the figures in one transaction; ``build_plan`` is pure and turns them
+into an ``ImprovementPlan`` that the renderers write as Markdown, HTML or a short message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+
+from bot.reports import plan_sections as sections
+from bot.reports.evidence import (
+    MATURITY_SURVEY,
+    OUTCOMES_SURVEY,
+    REPORT_QUESTIONS,
+    STAFF_SURVEY,
+    SurveyEvidence,
+    gather,
+)
+from bot.reports.periods import Period, describe
+from bot.reports.plan_actions import prioritised_actions
+from bot.reports.plan_document import Chart, ImprovementPlan
+from dialogs.guidance import GuidanceLibrary
+from dialogs.loader import SurveyCatalog
+from dialogs.sus_score import median_of_counts
+from storage import aggregates as agg
+
+RESURVEY_AFTER = timedelta(days=91)
+
+
+@dataclass(frozen=True, slots=True)
+class MaturityStep:
+    """One step of the maturity assessment: its title, the median level (None: not assessed) and answers."""
+
+    title: str
+    level: float | None
+    answers: int
+    not_sure: int
+
+
+@dataclass
+class PlanEvidence:
+    """The figures a plan is written from."""
+
+    period: Period
+    staff: SurveyEvidence | None
+    wants: SurveyEvidence | None
+    maturity: dict[str, MaturityStep] = field(default_factory=dict)
+
+
+def collect_plan(
+    conn: Connection, catalog: SurveyCatalog, period: Period, min_group_size: int
+) -> PlanEvidence:
+    """Gather everything the plan shows, in one transaction (run through ``Database.read``)."""
+    staff_survey, wants_survey = catalog.get(STAFF_SURVEY), catalog.get(OUTCOMES_SURVEY)
+    staff = wants = None
+    if staff_survey is not None:
+        staff = gather(conn, staff_survey, period, min_group_size, only=REPORT_QUESTIONS, breakdowns=True)
+    if wants_survey is not None:
+        wants = gather(conn, wants_survey, period, min_group_size, only=REPORT_QUESTIONS)
+    return PlanEvidence(period, staff, wants, _maturity(conn, catalog, period))
+
+
+def _maturity(conn: Connection, catalog: SurveyCatalog, period: Period) -> dict[str, MaturityStep]:
+    """Median level per step. The assessment describes the service, not the people answering it, and
+    is usually made by one or two digital leads, so the group-size threshold does not apply here."""
+    survey = catalog.get(MATURITY_SURVEY)
+    if survey is None:
+        return {}
+    ids = [q.id for q in survey.questions]
+    counted = agg.value_counts(conn, agg.Scope(survey.id, period.start, period.end), ids)
+    if not counted:
+        counted = agg.value_counts(conn, agg.Scope(survey.id), ids)
+    steps = {}
+    for q in survey.questions:
+        values = counted.get(q.id, {})
+        levels = sorted((float(v), c.count) for v, c in values.items() if v.isdigit())
+        not_sure = sum(c.count for v, c in values.items() if not v.isdigit())
+        level = median_of_counts(levels) if levels else None
+        steps[q.id] = MaturityStep(
+            q.text.split(":", 1)[0].strip(), level, sum(c for _, c in levels) + not_sure, not_sure
+        )
+    return steps
+
+
+def build_plan(
+    evidence: PlanEvidence,
+    guidance: GuidanceLibrary | None,
+    *,
+    start_page: str,
+    tz: ZoneInfo,
+    now: datetime,
+    charts: tuple[Chart, ...] = (),
+) -> ImprovementPlan:
+    """The plan from its evidence; ``start_page`` is where links go for a section with no address."""
+
+    def resolve(section_id: str) -> tuple[str, str]:
+        try:
+            section = guidance.section(section_id) if guidance else None
+        except KeyError:
+            section = None
+        return (section.title, section.url) if section else ("the guidance", start_page)
+
+    staff, wants = evidence.staff, evidence.wants
+    maturity = {step: (m.title, m.level, m.not_sure > 0) for step, m in evidence.maturity.items()}
+    actions = prioritised_actions(staff, maturity, resolve)
+    statement = sections.problem_statement(staff, wants)
+    resurvey = (now + RESURVEY_AFTER).astimezone(tz)
+    body = (
+        sections.vision(evidence, wants, resolve),
+        sections.current_use(staff, charts, resolve),
+        sections.barriers(staff, resolve),
+        sections.problem(statement, resolve),
+        sections.maturity(evidence.maturity, resolve),
+        sections.actions(actions, resolve),
+        sections.measures(staff, resurvey, resolve),
+    )
+    notes = [
+        f"Figures about fewer than {staff.min_group_size if staff else 5} people are not shown, "
+        "nor figures that could be worked out from the ones shown."
+    ]
+    if staff is not None and staff.counts.demo:
+        notes.append(
+            f"Includes {staff.counts.demo} demo responses: remove them with `guidebot demo-data --remove`."
+        )
+    return ImprovementPlan(
+        title="Case management system improvement plan",
+        covers=f"What staff said in {describe(evidence.period, tz)}",
+        generated=now.astimezone(tz).strftime("%-d %B %Y, %H:%M"),
+        sections=body,
+        problem_statement=statement,
+        notes=tuple(notes),
+    )
