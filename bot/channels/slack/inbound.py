@@ -82,9 +82,8 @@ def mention_turn(body: dict[str, Any], bot_user_id: str | None) -> SlackTurn | N
         return None
     if bot_user_id:
         text = re.sub(rf"<@{re.escape(bot_user_id)}(\|[^>]*)?>", " ", text)
-    inbound = Inbound(
-        CHANNEL, event["user"], channel, body.get("event_id"), text=unescape(text).strip(), is_direct=False
-    )
+    said = unescape(text).strip() or "help"  # a bare mention asks what the bot can do
+    inbound = Inbound(CHANNEL, event["user"], channel, body.get("event_id"), text=said, is_direct=False)
     return SlackTurn(inbound, ReplyTo(channel, thread_ts=event.get("thread_ts") or event.get("ts")))
 
 

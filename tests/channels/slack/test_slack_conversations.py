@@ -23,6 +23,12 @@ async def test_a_mention_is_answered_in_its_thread_and_runs_no_survey(slack: Sla
     assert await responses(slack.services.db) == []
 
 
+async def test_a_bare_mention_gets_help(slack: SlackBot) -> None:
+    await slack.event(mention(USERS[0], ""))
+    await slack.settle()
+    assert "I help your service" in slack.posts(CHANNEL)[0].body["text"]
+
+
 async def test_a_question_in_a_mention_is_answered_in_the_thread(slack: SlackBot) -> None:
     await slack.event(mention(USERS[0], "where do I start with procurement?", ts="1700000100.000200"))
     await slack.settle()
