@@ -70,7 +70,8 @@ class Failure:
 class FakeSlack:
     """Start with ``await start()``; ``api_url`` is then what ``GUIDEBOT_SLACK_API_URL`` should be."""
 
-    def __init__(self) -> None:
+    def __init__(self, token: str | None = None) -> None:
+        self.token = token  # when set, other bot tokens get ``invalid_auth``, as from Slack
         self.calls: list[Call] = []
         self.listeners: list[Callable[[Call], None]] = []
         self._failures: list[Failure] = []
@@ -190,7 +191,11 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=failure.status, headers=headers
             )
-        answer = self._answer(method, body)
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if self.token and given.startswith("xoxb-") and given != self.token:
+            answer = {"ok": False, "error": "invalid_auth"}
+        else:
+            answer = self._answer(method, body)
         self._record(Call(method, body, answer))
         return web.json_response(answer)
 

@@ -7,6 +7,7 @@ server process can find it) and updated in place once answered, whether by a cli
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,11 @@ class SlackChannel:
                     bot_token=self._token,
                 )
         return self._auth
+
+    async def check_token(self) -> None:
+        """Authorize once at start; a failure is logged (with Slack's error) and retried on the next request."""
+        with contextlib.suppress(SlackCallError):
+            await self.authorize()
 
     def receive(self, turn: SlackTurn | None) -> None:
         """Run a turn after Slack has had its answer (nothing to do for None)."""

@@ -78,8 +78,11 @@ def mount_slack(app: web.Application, services: Services) -> None:
     async def start(_: web.Application) -> None:
         await api.start()
         client.session = api.session
+        # Ask Slack who the bot is now: a wrong token shows in the log at start, not at the first message.
+        services.tasks.spawn(channel.check_token(), name="slack.auth")
         if socket_mode is not None:
             socket_mode.start()
+        log.info("slack.mounted", mode="socket" if socket_mode else "http", api=api.base_url)
 
     async def stop(_: web.Application) -> None:
         if socket_mode is not None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from structlog.testing import capture_logs
 
+from bot.app import build_app
 from bot.channels.slack.outbound import SlackApi, SlackCallError
 from dialogs.replies import Image, Text
-from tests.channels.slack.slack_bot import SlackBot
+from tests.channels.slack.slack_bot import BOT_TOKEN, SlackBot, slack_settings
 from tests.fakes.slack_api import FakeSlack
 
 DM = "DPRACT0003"
@@ -22,7 +25,7 @@ async def api(fake_slack: FakeSlack) -> AsyncIterator[tuple[SlackApi, list[float
     async def no_sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    sender = SlackApi(token="xoxb-fictional", base_url=fake_slack.api_url, sleep=no_sleep)
+    sender = SlackApi(token=BOT_TOKEN, base_url=fake_slack.api_url, sleep=no_sleep)
     await sender.start()
     yield sender, waits
     await sender.close()
@@ -99,3 +102,13 @@ async def test_a_chart_is_shared_with_its_alt_text_through_the_sender(slack: Sla
     assert complete.body["files"] == [{"id": reserve.answer["file_id"], "title": "Time lost"}]
     [text] = slack.posts("CPRACTICE1")
     assert text.at < complete.at
+
+
+async def test_a_wrong_token_is_logged_when_the_server_starts(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    settings = slack_settings(tmp_path, fake_slack, slack_bot_token="xoxb-not-the-right-one")
+    with capture_logs() as logs:
+        async with TestClient(TestServer(build_app(settings))) as client:
+            await SlackBot(client, fake_slack).settle()
+    assert ("auth.test", "invalid_auth") in [
+        (e.get("method"), e.get("error")) for e in logs if e["event"] == "slack.call_failed"
+    ]
