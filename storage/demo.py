@@ -124,7 +124,9 @@ def analyse(conn: Connection) -> None:
 
 def plain_scan(conn: Connection) -> tuple[int, float]:
     """One full scan of the answers: the yardstick the insights benchmark compares digests with."""
-    count, total = conn.execute(select(func.count(), func.sum(ANSWER.c.value_number)).select_from(ANSWER)).one()
+    count, total = conn.execute(
+        select(func.count(), func.sum(ANSWER.c.value_number)).select_from(ANSWER)
+    ).one()
     return int(count), float(total or 0)
 
 

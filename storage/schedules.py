@@ -141,7 +141,7 @@ def take_over_stale(
 ) -> list[tuple[Schedule, datetime]]:
     """Claims another process left unfinished for longer than ``lease``, now this worker's to post."""
     rows = conn.execute(
-        select(RUN.c.id, RUN.c.due_at, RUN.c.claimed_at, SCHEDULE)
+        select(RUN.c.id.label("run_id"), RUN.c.due_at, RUN.c.claimed_at, SCHEDULE)
         .join(SCHEDULE, SCHEDULE.c.id == RUN.c.schedule_id)
         .where(RUN.c.status == CLAIMED, RUN.c.claimed_at < now - lease)
     ).all()
@@ -149,7 +149,7 @@ def take_over_stale(
     for row in rows:
         won = conn.execute(
             update(RUN)
-            .where(RUN.c.id == row.id, RUN.c.status == CLAIMED, RUN.c.claimed_at == row.claimed_at)
+            .where(RUN.c.id == row.run_id, RUN.c.status == CLAIMED, RUN.c.claimed_at == row.claimed_at)
             .values(claimed_by=worker, claimed_at=now)
         ).rowcount
         if won == 1:

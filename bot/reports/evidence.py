@@ -178,7 +178,9 @@ def gather(
         for question in survey.questions:
             if question.field is not None:
                 by_group = _sus_by(sus_counts, question.field)
-                evidence.breakdowns[question.field] = _breakdown(conn, scope, question, by_group, min_group_size)
+                evidence.breakdowns[question.field] = _breakdown(
+                    conn, scope, question, by_group, min_group_size
+                )
     return evidence
 
 

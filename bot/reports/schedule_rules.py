@@ -45,7 +45,8 @@ def parse_rule(words: list[str]) -> tuple[ScheduleRule, list[str]]:
         expression = " ".join(rest[:5])
         if not croniter.is_valid(expression):
             raise ValueError(f"\u201c{expression}\u201d is not a cron expression. {RULE_HELP}")
-        return ScheduleRule(expression, f"cron {expression}"), rest[5:]
+        # Channels read *...* as bold, so the description shows the look-alike operator sign.
+        return ScheduleRule(expression, "cron " + expression.replace("*", "\u2217")), rest[5:]
     if head != "every" or not rest:
         raise ValueError(RULE_HELP)
     day, rest = rest[0].casefold().rstrip("s") if rest[0].casefold() != "weekdays" else "weekday", rest[1:]
