@@ -7,6 +7,7 @@ import uuid
 
 from bot.content import turn_handler
 from bot.inbound import Inbound
+from bot.reports.install import add_insight_commands
 from bot.settings import Settings
 from dialogs.replies import Answered, Image, Links, Prompt, Question, Reply, Text
 from storage.db import Database
@@ -40,6 +41,7 @@ async def run_terminal_chat(settings: Settings, user: str) -> int:
     db = Database(settings.resolved_database_url)
     await upgrade(db)
     turns = turn_handler(settings, db)
+    add_insight_commands(settings, db, turns)
     print(f"Chatting as web:{user}. Type help, or quit to leave.")
     try:
         while True:

@@ -150,7 +150,10 @@ class InsightCommands:
         for i, s in enumerate(found, 1):
             due = s.next_due_at.astimezone(tz).strftime("%a %-d %b %H:%M")
             lines.append(f"{i}. {s.survey_id}, {s.period}, {s.description} (next: {due})")
-        lines.append("`digest stop` cancels them all; `digest stop 2` cancels the second.")
+        lines.append(
+            "`digest stop` cancels them"
+            + ("; `digest stop 2` cancels the second." if len(found) > 1 else ".")
+        )
         return [Text("\n".join(lines))]
 
     async def _stop(self, inbound: Inbound, words: list[str]) -> list[Reply]:

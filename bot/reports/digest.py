@@ -122,7 +122,7 @@ def digest_text(digest: Digest, tz: ZoneInfo, plan_hint: str) -> str:
     if digest.changes:
         lines.append("*Since the period before:* " + " ".join(digest.changes))
     if c.demo:
-        lines.append(f"_Includes {c.demo} demo responses (remove them with `guidebot demo-data --remove`)._")
+        lines.append(f"Includes {c.demo} demo responses: remove them with `guidebot demo-data --remove`.")
     lines.append(plan_hint)
     return "\n".join(lines)
 

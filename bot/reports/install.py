@@ -17,14 +17,24 @@ from bot.reports.demo_data import DEMO_RESPONDENTS, fill_demo
 from bot.reports.insights import Insights
 from bot.reports.routes import INSIGHTS, add_report_routes
 from bot.reports.scheduler import DigestScheduler
-from bot.settings import secret_key
-from bot.turn import utcnow
+from bot.settings import Settings, secret_key
+from bot.turn import TurnHandler, utcnow
+from storage.db import Database
 
 if TYPE_CHECKING:
     from bot.app import Services
 
 log = get_logger(__name__)
 SCHEDULER = web.AppKey("digest_scheduler", asyncio.Task)
+
+
+def add_insight_commands(
+    settings: Settings, db: Database, turns: TurnHandler, *, clock: Callable[[], datetime] = utcnow
+) -> Insights:
+    """Register ``digest`` and ``plan`` with a turn handler (the terminal chat needs only this)."""
+    insights = Insights(db, lambda: turns.content, settings, secret_key(settings)[0], clock=clock)
+    InsightCommands(insights, turns).register()
+    return insights
 
 
 def install_insights(
@@ -36,9 +46,8 @@ def install_insights(
     channel adapter that registers its sender there receives scheduled digests.
     """
     settings, db, turns = services.settings, services.db, services.turns
-    insights = Insights(db, lambda: turns.content, settings, secret_key(settings)[0], clock=clock)
+    insights = add_insight_commands(settings, db, turns, clock=clock)
     app[INSIGHTS] = insights
-    InsightCommands(insights, turns).register()
     add_report_routes(app)
     scheduler = DigestScheduler(
         db,

@@ -21,6 +21,7 @@ from bot.reports.demo_data import fill_demo
 from bot.reports.routes import INSIGHTS
 from bot.settings import Settings, load_settings
 from bot.turn import utcnow
+from dialogs.replies import Image
 from storage import schedules
 from tests.helpers import SECRET
 
@@ -183,3 +184,15 @@ async def test_serve_demo_fills_an_empty_database_and_makes_web_users_managers(t
 def _local(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}"
+
+
+async def test_charts_can_be_served_under_a_signed_expiring_address_for_teams_cards(chat: TestClient) -> None:
+    reply = await say(chat, "boss", "digest")
+    png = base64.b64decode(reply["replies"][1]["src"].split(",", 1)[1])
+    insights = chat.server.app[INSIGHTS]
+    url = await insights.image_url(Image("alt", png, "Tasks"))
+    served = await chat.get(_local(url))
+    assert served.status == 200 and served.content_type == "image/png" and await served.read() == png
+    assert (await chat.get(_local(url).replace("sig=", "sig=f"))).status == 403
+    other = _local(url).replace(urlsplit(url).path.rsplit("/", 1)[1], f"{uuid.uuid4()}.png")
+    assert (await chat.get(other)).status == 403
