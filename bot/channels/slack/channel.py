@@ -65,14 +65,21 @@ class SlackChannel:
         with contextlib.suppress(SlackCallError):
             await self.authorize()
 
-    def receive(self, turn: SlackTurn | None) -> None:
-        """Run a turn after Slack has had its answer (nothing to do for None)."""
-        if turn is not None:
+    async def receive(self, turn: SlackTurn | None, *, acked: bool) -> None:
+        """Run a turn (nothing for None): now if Slack has had its answer (``acked``), else after it."""
+        if turn is None:
+            return
+        if acked:
+            await self.take_turn(turn)
+        else:
             self.services.tasks.spawn(self.take_turn(turn), name="slack.turn")
 
-    def show_home(self, user_id: str) -> None:
-        """Refresh a user's App Home tab after Slack has had its answer."""
-        self.services.tasks.spawn(self._publish_home(user_id), name="slack.home")
+    async def show_home(self, user_id: str, *, acked: bool) -> None:
+        """Refresh a user's App Home tab: now if Slack has had its answer, else after it."""
+        if acked:
+            await self._publish_home(user_id)
+        else:
+            self.services.tasks.spawn(self._publish_home(user_id), name="slack.home")
 
     async def take_turn(self, turn: SlackTurn) -> None:
         """Open a DM if needed, run the turn, deliver the replies; a message seen before changes nothing.
