@@ -1,0 +1,138 @@
+"""Insights at national scale: digests and the plan over a million answers, beside a plain full scan.
+
+Generates about 1,000,000 answers from about 35,000 synthetic respondents (England's children's
+social work workforce) over a year, loads them in bulk (executemany batches, not through turns),
+then times, on each database:
+
+- one plain full scan of the answers (``SELECT count(*), sum(value_number) FROM answer``);
+- the digest's queries and the whole digest with its charts, for the default period (the last 30
+  days, with the 30 days before for comparison) and for all responses at once;
+- the whole improvement plan (the last 90 days, and all responses).
+
+Each figure is the median of several runs; peak memory is the process's ``ru_maxrss``.
+
+    python bench/insights_bench.py                                   # SQLite in a temporary folder
+    python bench/insights_bench.py --postgres postgresql://postgres@127.0.0.1:5432/bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.content import load_content
+from bot.reports.demo_data import DemoPlan, demo_responses
+from bot.reports.digest import collect_digest
+from bot.reports.evidence import STAFF_SURVEY
+from bot.reports.insights import Insights
+from bot.settings import load_settings
+from storage.db import Database
+from storage.demo import analyse, data_size, insert_responses, plain_scan, response_total
+from storage.migrate import upgrade
+
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+# One pain-points round is about 17.7 answers with desired outcomes; 62% answer in two rounds.
+REPEAT_SHARE = 0.62
+
+
+async def timed(label: str, work: Callable[[], Awaitable[Any]], runs: int) -> float:
+    """The median seconds of ``runs`` runs of ``work`` (after one warm-up run)."""
+    await work()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await work()
+        times.append(time.perf_counter() - started)
+    median = statistics.median(times)
+    print(f"  {label:<44} {median * 1000:8.0f} ms", flush=True)
+    return median
+
+
+async def bench(url: str, respondents: int, runs: int, load: bool) -> None:
+    settings = load_settings(
+        database_url=url, secret_key="bench-secret-key-0123456789", data_dir=Path(tempfile.gettempdir())
+    )
+    content = load_content(settings)
+    db = Database(url)
+    await upgrade(db)
+    total, _ = await db.read(response_total)
+    if load or not total:
+        plan = DemoPlan(respondents, NOW, days=365, seed=7, is_demo=False, repeat_share=REPEAT_SHARE)
+        started = time.perf_counter()
+        answers = await db.write(
+            lambda conn: insert_responses(conn, demo_responses(content.catalog, plan), batch=1000)
+        )
+        await db.write(analyse)
+        print(f"  loaded {answers:,} answers in {time.perf_counter() - started:.1f} s", flush=True)
+    answers, responses, people = await db.read(data_size)
+    print(f"  {answers:,} answers, {responses:,} responses, {people:,} respondents", flush=True)
+
+    insights = Insights(db, lambda: content, settings, b"bench-key", clock=lambda: NOW)
+    survey = content.catalog.get(STAFF_SURVEY)
+    assert survey is not None
+    month, year, everything = (insights.period(p) for p in ("last-30-days", "last-90-days", "all"))
+
+    def scan() -> Awaitable[Any]:
+        return db.read(plain_scan)
+
+    def queries(period: Any) -> Awaitable[Any]:
+        return db.read(
+            partial(collect_digest, catalog=content.catalog, survey=survey, period=period, min_group_size=5)
+        )
+
+    plain = await timed("plain full scan of answers", scan, runs)
+    for name, period in (("last 30 days + 30 before", month), ("all responses", everything)):
+        q = await timed(f"digest queries, {name}", lambda p=period: queries(p), runs)
+        d = await timed(f"digest with charts, {name}", lambda p=period: insights.digest(survey, p), runs)
+        print(f"  {'':<44} queries {q / plain:.1f}x the scan, whole digest {d / plain:.1f}x", flush=True)
+    await timed("plan with charts, last 90 days", lambda: insights.plan(year), runs)
+    await timed("plan with charts, all responses", lambda: insights.plan(everything), runs)
+    await db.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sqlite", type=Path, help="SQLite file to use (default: a new temporary one)")
+    parser.add_argument("--postgres", help="PostgreSQL URL (its tables are dropped and refilled)")
+    parser.add_argument("--respondents", type=int, default=35_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true", help="keep data already loaded in the database")
+    args = parser.parse_args()
+    if args.postgres:
+        url, load = args.postgres, not args.reuse
+        if load:
+            asyncio.run(_empty_postgres(url))
+    else:
+        path = args.sqlite or Path(tempfile.mkdtemp()) / "insights_bench.db"
+        url, load = f"sqlite:///{path}", not (args.reuse and path.exists())
+    print(f"{'PostgreSQL' if args.postgres else 'SQLite'}: {args.respondents:,} respondents", flush=True)
+    asyncio.run(bench(url, args.respondents, args.runs, load))
+    print(f"  peak memory (ru_maxrss) {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+async def _empty_postgres(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+if __name__ == "__main__":
+    main()
