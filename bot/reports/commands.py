@@ -71,7 +71,7 @@ class InsightCommands:
         if isinstance(chosen, str):
             return [Text(chosen)]
         _, period = chosen
-        plan = await self.insights.plan(period, with_charts=False)
+        plan = await self.insights.plan(period, with_charts=False, every_question=False)
         hours = self.insights.settings.report_link_hours
         return [
             Text(short_text(plan)),

@@ -72,12 +72,19 @@ class Insights:
         images = await asyncio.to_thread(digest_charts, found)
         return [Text(digest_text(found, self.settings.zone, PLAN_HINT)), *images]
 
-    async def plan(self, period: Period, *, with_charts: bool = True) -> ImprovementPlan:
-        """The full improvement plan for a period."""
+    async def plan(
+        self, period: Period, *, with_charts: bool = True, every_question: bool = True
+    ) -> ImprovementPlan:
+        """The improvement plan for a period; the chat's short version needs neither charts nor appendix."""
         content = self.content
-        evidence = await self.db.read(
-            partial(collect_plan, catalog=content.catalog, period=period, min_group_size=self.k)
+        collect = partial(
+            collect_plan,
+            catalog=content.catalog,
+            period=period,
+            min_group_size=self.k,
+            every_question=every_question,
         )
+        evidence = await self.db.read(collect)
         drawn = await asyncio.to_thread(_plan_charts, evidence) if with_charts else ()
         return build_plan(
             evidence,

@@ -51,19 +51,29 @@ class PlanEvidence:
     staff: SurveyEvidence | None
     wants: SurveyEvidence | None
     maturity: dict[str, MaturityStep] = field(default_factory=dict)
+    every_question: bool = False
 
 
 def collect_plan(
-    conn: Connection, catalog: SurveyCatalog, period: Period, min_group_size: int
+    conn: Connection,
+    catalog: SurveyCatalog,
+    period: Period,
+    min_group_size: int,
+    *,
+    every_question: bool = False,
 ) -> PlanEvidence:
-    """Gather everything the plan shows, in one transaction (run through ``Database.read``)."""
+    """Gather everything the plan shows, in one transaction (run through ``Database.read``).
+
+    ``every_question`` adds each question's distribution, for the whole document's appendix.
+    """
+    only = None if every_question else REPORT_QUESTIONS
     staff_survey, wants_survey = catalog.get(STAFF_SURVEY), catalog.get(OUTCOMES_SURVEY)
     staff = wants = None
     if staff_survey is not None:
-        staff = gather(conn, staff_survey, period, min_group_size, only=REPORT_QUESTIONS, breakdowns=True)
+        staff = gather(conn, staff_survey, period, min_group_size, only=only, breakdowns=True)
     if wants_survey is not None:
-        wants = gather(conn, wants_survey, period, min_group_size, only=REPORT_QUESTIONS)
-    return PlanEvidence(period, staff, wants, _maturity(conn, catalog, period))
+        wants = gather(conn, wants_survey, period, min_group_size, only=only)
+    return PlanEvidence(period, staff, wants, _maturity(conn, catalog, period), every_question)
 
 
 def _maturity(conn: Connection, catalog: SurveyCatalog, period: Period) -> dict[str, MaturityStep]:
@@ -120,6 +130,8 @@ def build_plan(
         sections.actions(actions, resolve),
         sections.measures(staff, resurvey, resolve),
     )
+    if evidence.every_question:
+        body += (sections.appendix((staff, wants), resolve),)
     notes = [
         f"Figures about fewer than {staff.min_group_size if staff else 5} people are not shown, "
         "nor figures that could be worked out from the ones shown."

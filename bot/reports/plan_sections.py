@@ -207,6 +207,30 @@ def actions(items: list[Action], resolve: Resolve) -> PlanSection:
     return _section("actions", "6. Prioritised actions", [Actions(tuple(items))], "roadmap", resolve)
 
 
+def appendix(surveys: tuple[SurveyEvidence | None, ...], resolve: Resolve) -> PlanSection:
+    """Every question's answers, survey by survey, for readers who want the detail."""
+    blocks: list[Block] = []
+    for evidence in surveys:
+        if evidence is None or not evidence.enough:
+            continue
+        for question in evidence.survey.questions:
+            found = evidence.distributions.get(question.id)
+            if found is None:
+                continue
+            blocks.append(
+                Table(
+                    f"{question.text} ({found.answered} answers)",
+                    ("Answer", "Share"),
+                    tuple((s.label, f"{s.share:.0%}") for s in found.shares),
+                )
+            )
+    if not blocks:
+        blocks.append(Paragraph(f"Answers to each question: {TOO_FEW}."))
+    return _section(
+        "appendix", "Appendix: answers to every question", blocks, "how-systems-are-used", resolve
+    )
+
+
 def measures(staff: SurveyEvidence | None, resurvey: datetime, resolve: Resolve) -> PlanSection:
     """How to measure improvement: the baseline figures and when to survey again."""
     rows = []

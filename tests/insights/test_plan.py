@@ -49,7 +49,10 @@ async def test_the_plan_follows_the_guidance_in_markdown(db: Database, tmp_path:
     plan = await march_plan(db, tmp_path)
     markdown = to_markdown(plan)  # type: ignore[arg-type]
     headings = re.findall(r"^## (.+)$", markdown, flags=re.M)
-    assert headings == SECTIONS
+    assert headings == [*SECTIONS, "Appendix: answers to every question"]
+    # The in-progress response answered item 1 but not item 10.
+    assert "**I would like to use the case management system often. (6 answers)**" in markdown
+    assert "**I had to learn a lot before I could get going with the system. (5 answers)**" in markdown
     assert markdown.startswith("# Case management system improvement plan\n")
     assert "The maturity assessment puts the vision and goals at level 3 of 4." in markdown
     assert "50.0 on the System Usability Scale (95% CI 0.9 to 99.1, median 50)" in markdown
@@ -81,8 +84,8 @@ async def test_the_html_plan_is_accessible(db: Database, tmp_path: object) -> No
     outline = Outline()
     outline.feed(html)
     assert outline.lang == "en-GB" and outline.title
-    assert [level for level, _ in outline.headings] == [1] + [2] * len(SECTIONS)
-    assert [text for _, text in outline.headings][1:] == SECTIONS
+    assert [level for level, _ in outline.headings] == [1] + [2] * (len(SECTIONS) + 1)
+    assert [text for _, text in outline.headings][1:-1] == SECTIONS
     assert outline.tables and all(t["caption"] and t["col_headers"] for t in outline.tables)
     assert all(alt for alt in outline.image_alts) and len(outline.image_alts) == 2
     assert "@page { size: A4" in html and "@media print" in html
