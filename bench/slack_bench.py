@@ -25,23 +25,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fakes.slack_api import (  # noqa: E402
-    Call,
-    FakeSlack,
-    actions_body,
-    direct_message,
-    event_body,
-    press,
-    signed,
-)
+from tests.channels.slack.payloads import actions_body, direct_message, event_body, press, signed  # noqa: E402
+from tests.fakes.slack_api import Call, FakeSlack  # noqa: E402
 from tests.helpers import PAIN_POINTS_TYPED  # noqa: E402
 
 SECRET = "bench-signing-secret"
@@ -282,6 +276,18 @@ async def clicks_at_rest(slack: Slack, ours: bool, count: int) -> list[float]:
     return times
 
 
+async def cpu_used(pid: int, warmup: float, work: Awaitable[Any]) -> tuple[float, float]:
+    """The share of a core the server (``pid``) and this process used from ``warmup`` s until ``work`` ends."""
+
+    async def mark() -> tuple[float, float, float]:
+        await asyncio.sleep(warmup)
+        return cpu_seconds(pid), sum(os.times()[:2]), time.monotonic()
+
+    (server, own, started), _ = await asyncio.gather(mark(), work)
+    elapsed = time.monotonic() - started
+    return (cpu_seconds(pid) - server) / elapsed, (sum(os.times()[:2]) - own) / elapsed
+
+
 async def measure(
     name: str, command: list[str], env: dict[str, str], args: argparse.Namespace, ours: bool, workdir: Path
 ) -> dict[str, float]:
@@ -297,30 +303,13 @@ async def measure(
             slack = Slack(fake, session, port)
             now = time.monotonic()
             measure_from, until = now + args.warmup, now + args.warmup + args.seconds
-            cpu_start = None
-
-            async def mark_cpu() -> None:
-                nonlocal cpu_start
-                await asyncio.sleep(args.warmup)
-                cpu_start = cpu_seconds(proc.pid)
-
             users = [
                 survey_user(slack, i, i % 2 == 0, measure_from, until, tally)
                 if ours
                 else echo_user(slack, i, measure_from, until, tally)
                 for i in range(args.users)
             ]
-            own_start = None
-
-            async def mark_own_cpu() -> None:
-                nonlocal own_start
-                await asyncio.sleep(args.warmup)
-                own_start = sum(os.times()[:2])
-
-            await asyncio.gather(mark_cpu(), mark_own_cpu(), *users)
-            elapsed = time.monotonic() - measure_from
-            cpu = (cpu_seconds(proc.pid) - (cpu_start or 0.0)) / elapsed
-            own_cpu = (sum(os.times()[:2]) - (own_start or 0.0)) / elapsed
+            cpu, own_cpu = await cpu_used(proc.pid, args.warmup, asyncio.gather(*users))
             rest = await clicks_at_rest(slack, ours, args.clicks)
     finally:
         stop(proc)
@@ -367,12 +356,17 @@ async def main() -> None:
                 "bare-bolt", [sys.executable, str(bare_script)], env, args, False, workdir
             ),
         }
+    report(results, args)
+
+
+def report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> None:
+    """One line per server, then the issue's targets."""
     print(
         f"{args.users} users, {args.seconds:.0f} s measured after {args.warmup:.0f} s warm-up, servers on CPU 0, SQLite"
     )
     print(
-        f"{'':<10} {'turns/s':>8} {'turn p50':>9} {'ack p50':>8} {'ack p99':>8} {'click p50 load':>15} {'click p50 rest':>15}"
-        f" {'server CPU':>11} {'bench CPU':>10}"
+        f"{'':<10} {'turns/s':>8} {'turn p50':>9} {'ack p50':>8} {'ack p99':>8} {'click p50 load':>15}"
+        f" {'click p50 rest':>15} {'server CPU':>11} {'bench CPU':>10}"
     )
     for name, r in results.items():
         print(
@@ -385,7 +379,8 @@ async def main() -> None:
         f"targets: turns/s >= bare bolt: {ours['turns/s']:.0f} vs {bare['turns/s']:.0f} "
         f"({'met' if ours['turns/s'] >= bare['turns/s'] else 'NOT met'}); "
         f"ack p99 < 50 ms: {ours['ack p99']:.1f} ms ({'met' if ours['ack p99'] < 50 else 'NOT met'}); "
-        f"click ack median < 3 ms: {ours['click p50 (rest)']:.2f} ms at rest, {ours['click p50 (load)']:.2f} ms under load"
+        f"click ack median < 3 ms: {ours['click p50 (rest)']:.2f} ms at rest, "
+        f"{ours['click p50 (load)']:.2f} ms under load"
     )
 
 

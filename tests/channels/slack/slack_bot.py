@@ -10,9 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.app import SERVICES, Services
 from bot.settings import Settings, load_settings
-from tests.fakes.slack_api import (
-    Call,
-    FakeSlack,
+from tests.channels.slack.payloads import (
     actions_body,
     command_body,
     direct_message,
@@ -20,6 +18,7 @@ from tests.fakes.slack_api import (
     press,
     signed,
 )
+from tests.fakes.slack_api import Call, FakeSlack
 from tests.helpers import SECRET
 
 SIGNING_SECRET = "fictional-signing-secret-0001"

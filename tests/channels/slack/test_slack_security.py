@@ -9,8 +9,8 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.channels.slack.routes import SLACK_ENDPOINT
+from tests.channels.slack.payloads import direct_message, event_body, signature, signed
 from tests.channels.slack.slack_bot import SIGNING_SECRET, SlackBot
-from tests.fakes.slack_api import direct_message, event_body, signature, signed
 from tests.helpers import table_counts
 
 # Slack's documented example (https://docs.slack.dev/authentication/verifying-requests-from-slack/).

@@ -10,8 +10,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_app
+from tests.channels.slack.payloads import direct_message, event_body
 from tests.channels.slack.slack_bot import SlackBot, question_id, slack_settings
-from tests.fakes.slack_api import FakeSlack, direct_message, event_body
+from tests.fakes.slack_api import FakeSlack
 
 
 @pytest.fixture
