@@ -4,8 +4,9 @@ Events, clicks and the ``/guide`` command all reach one slack-bolt ``AsyncApp``.
 checked here first (anything unsigned, forged or older than five minutes gets 401 and goes no
 further). Bolt runs with ``process_before_response=True``, so it never polls for the
 acknowledgement (a bare bolt app waits about 12 ms per click for its 10 ms polling): events and
-clicks are answered 200 at once and dispatched after, ``/guide`` gets the text its listener
-acknowledges, and every listener hands the turn itself to a background task.
+clicks are answered 200 at once and then dispatched in a background task that also runs the turn;
+``/guide`` (and Socket Mode) get what the listener acknowledges, and the listener starts the turn
+in a background task. Either way the turn runs after Slack has its answer.
 """
 
 from __future__ import annotations
