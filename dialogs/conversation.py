@@ -154,13 +154,6 @@ def _outside_survey(
         result.replies += help_replies(catalog, result.state, msg.roles)
     elif command == "invite":
         result.replies += _invitation(catalog, msg, args)
-    elif command in ("digest", "plan"):
-        result.replies.append(
-            Text(
-                f"The {command} is coming soon: it will summarise what staff said, for "
-                "managers and digital leads."
-            )
-        )
     elif command == "surveys" and not args:
         result.replies += survey_list(catalog, result.state, msg.roles)
     elif command in ("start", "survey") and args:
@@ -327,6 +320,8 @@ def help_replies(catalog: SurveyCatalog, state: DialogState, roles: frozenset[st
     ]
     if roles & {"digital_lead", "manager"}:
         lines.append("\u2022 type guide me to walk through the guidance's first steps")
+        lines.append("\u2022 type digest for a summary of what staff said, or plan for the improvement plan")
+        lines.append("\u2022 type invite <survey> in a channel to invite everyone there to a survey")
     if state.paused:
         lines.append("\u2022 type resume to carry on with a paused survey")
     lines.append("In a survey you can type back, skip, stop, restart or help at any time.")

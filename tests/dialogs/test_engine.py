@@ -415,3 +415,10 @@ def test_random_input_never_crashes_and_leaves_a_valid_state(catalog: SurveyCata
             assert e.choices or e.text is not None or e.number is not None
     if inputs:
         assert all(isinstance(r, Answered | Question | Text | Prompt) for r in result.replies)
+
+
+def test_help_offers_leads_their_own_commands(catalog: SurveyCatalog) -> None:
+    lead_help = Chat(catalog, LEAD).say("help").replies[0].text
+    practitioner_help = Chat(catalog).say("help").replies[0].text
+    for command in ("guide me", "digest", "invite <survey>"):
+        assert command in lead_help and command not in practitioner_help
