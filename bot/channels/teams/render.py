@@ -2,6 +2,8 @@
 
 Plain messages use ``textFormat: plain`` so Teams applies no Markdown or HTML to them; cards put
 all text in ``TextRun``s. Either way, text a user wrote is shown as typed and never formatted.
+A chart is shown from the address the bot serves it at (``image_url``): a PNG inlined as a data URI
+would take most of a Teams message's size limit (about 28 KB) by itself.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from bot.channels.teams.cards import (
 )
 from dialogs.replies import Answered, Image, Links, Prompt, Question, Reply, Text
 
+# The largest PNG put in a card as a data URI when no address is given (base64 adds a third).
+MAX_INLINE_PNG = 12 * 1024
+
 # Input ids on question cards. A submit's ``value`` is the button's data merged with the inputs
 # (as strings), so inbound.py reads these ids back into the core's ``{"q": ..., "a": ...}``.
 CHOICE_INPUT = "teams_choice"
@@ -34,8 +39,11 @@ SKIP = {"cmd": "skip"}
 Activity = dict[str, Any]
 
 
-def render(reply: Reply) -> Activity:
-    """One neutral reply as a message activity (without its conversation or ids)."""
+def render(reply: Reply, *, image_url: str | None = None) -> Activity:
+    """One neutral reply as a message activity (without its conversation or ids).
+
+    ``image_url`` is where an Image reply is served (a signed, expiring link to the bot).
+    """
     match reply:
         case Question():
             return _card_message(question_card(reply), reply.text)
@@ -48,7 +56,7 @@ def render(reply: Reply) -> Activity:
         case Links():
             return _card_message(links_card(reply), reply.title)
         case Image():
-            return _card_message(image_card(reply), reply.title or reply.alt_text)
+            return _card_message(image_card(reply, image_url), reply.title or reply.alt_text)
         case Text():
             return {"type": "message", "textFormat": "plain", "text": plain(reply.text)}
     raise TypeError(f"no Teams rendering for {type(reply).__name__}")
@@ -98,11 +106,18 @@ def links_card(links: Links) -> list[Element]:
     return body
 
 
-def image_card(image: Image) -> list[Element]:
-    """The picture inline (a data URI), with its alt text for screen readers."""
-    data = base64.b64encode(image.png).decode()
+def image_card(image: Image, url: str | None = None) -> list[Element]:
+    """The picture from ``url`` with its alt text for screen readers.
+
+    Without an address a small picture goes inline as a data URI; a larger one is described by its
+    alt text alone, since it would not fit in a Teams message.
+    """
     body = paragraphs(f"*{image.title}*") if image.title else []
-    body.append({"type": "Image", "url": f"data:image/png;base64,{data}", "altText": image.alt_text})
+    if url is None and len(image.png) <= MAX_INLINE_PNG:
+        url = f"data:image/png;base64,{base64.b64encode(image.png).decode()}"
+    if url is None:
+        return [*body, literal(image.alt_text)]
+    body.append({"type": "Image", "url": url, "altText": image.alt_text})
     return body
 
 
