@@ -19,6 +19,7 @@ from bot.reports.routes import INSIGHTS, add_report_routes
 from bot.reports.scheduler import DigestScheduler
 from bot.settings import Settings, secret_key
 from bot.turn import TurnHandler, utcnow
+from dialogs.replies import Image
 from storage.db import Database
 
 if TYPE_CHECKING:
@@ -35,6 +36,16 @@ def add_insight_commands(
     insights = Insights(db, lambda: turns.content, settings, secret_key(settings)[0], clock=clock)
     InsightCommands(insights, turns).register()
     return insights
+
+
+async def image_url(app: web.Application, image: Image) -> str | None:
+    """Keep a chart and return its signed, expiring address, outside any request.
+
+    For channels that show charts by address (Teams cards); None when insights are not installed.
+    The address starts with ``GUIDEBOT_PUBLIC_URL``, which the platform must be able to reach.
+    """
+    insights = app.get(INSIGHTS)
+    return None if insights is None else await insights.image_url(image)
 
 
 def install_insights(
