@@ -3,13 +3,15 @@
 A message becomes a turn of the core; its replies are rendered and sent through the connector
 client, and the open question's card is remembered so that, once answered, it can be replaced by
 a card showing the answer. A Start pressed in a channel opens the user's personal chat and runs
-there. Adding the bot gets one welcome card; every conversation reference seen is stored.
+there. Adding the bot gets one welcome card; every conversation reference seen is stored, and
+``post`` writes to a stored conversation without a message first (scheduled digests).
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -17,7 +19,7 @@ from typing import Any
 
 from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.schema import Activity, ChannelAccount
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from bot.channels.teams.inbound import (
     CHANNEL,
@@ -28,13 +30,14 @@ from bot.channels.teams.inbound import (
     tenant_id,
     user_id,
 )
-from bot.channels.teams.outbound import BotConnector
+from bot.channels.teams.outbound import BotConnector, _short
 from bot.channels.teams.render import render, welcome
 from bot.inbound import Inbound
 from bot.logs import get_logger
 from bot.turn import TurnHandler, utcnow
-from dialogs.replies import Answered, Question, Reply, Text
+from dialogs.replies import Answered, Image, Question, Reply, Text
 from storage.channels import (
+    REF,
     conversation_refs,
     mark_blocked,
     save_conversation_ref,
@@ -50,6 +53,12 @@ COULD_NOT_OPEN = Text(
     "I couldn't open a private chat with you. Send me a direct message to start the survey."
 )
 
+ImageUrl = Callable[[Image], Awaitable[str | None]]
+
+
+class Undeliverable(Exception):
+    """A post could not be delivered (no reference stored, blocked, or the connector failed); logged."""
+
 
 @dataclass(frozen=True, slots=True)
 class Target:
@@ -63,10 +72,18 @@ class Target:
 class TeamsHandler(ActivityHandler):
     """Messages, installs and removals, as botbuilder's ActivityHandler dispatches them."""
 
-    def __init__(self, *, db: Database, turns: TurnHandler, connector: BotConnector) -> None:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        turns: TurnHandler,
+        connector: BotConnector,
+        image_url: ImageUrl | None = None,
+    ) -> None:
         self._db = db
         self._turns = turns
         self._connector = connector
+        self._image_url = image_url
         self._stored: dict[str, tuple[str, float]] = {}
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -125,7 +142,10 @@ class TeamsHandler(ActivityHandler):
                 answered = reply
                 continue
             sent = await self._connector.send(
-                target.service_url, target.conversation_id, render(reply), reply_to=target.reply_to
+                target.service_url,
+                target.conversation_id,
+                await self._render(reply),
+                reply_to=target.reply_to,
             )
             if sent.blocked:
                 return
@@ -149,6 +169,29 @@ class TeamsHandler(ActivityHandler):
             card = previous[1]
         if answered is not None and card is not None:
             await self._connector.update(target.service_url, target.conversation_id, card, render(answered))
+
+    async def post(self, conversation_id: str, replies: list[Reply]) -> None:
+        """Send replies to a conversation whose reference was stored (the core's Sender, for digests).
+
+        A conversation with no reference, or one that refused delivery before, is skipped; that and a
+        send that finally fails are logged and raise Undeliverable, so the caller records a failure.
+        """
+        where = _short(conversation_id)
+        stored = await self._db.read(partial(_stored_reference, conversation_id=conversation_id))
+        if stored is None or stored[1]:
+            reason = "no_reference" if stored is None else "blocked"
+            log.warning("teams.post_skipped", conversation=where, reason=reason)
+            raise Undeliverable(reason)
+        ref = stored[0]
+        target = Target(ref["serviceUrl"], ref["conversation"]["id"])
+        for reply in replies:
+            if isinstance(reply, Answered):
+                continue
+            sent = await self._connector.send(
+                target.service_url, target.conversation_id, await self._render(reply)
+            )
+            if not sent.ok:  # logged by the connector (a 403 has marked the conversation blocked)
+                raise Undeliverable("blocked" if sent.blocked else f"status {sent.status}")
 
     async def remember(
         self, activity: Activity, respondent: str | None, *, report_first: bool = False
@@ -204,6 +247,16 @@ class TeamsHandler(ActivityHandler):
         await self._store(ref, self._turns.respondent(inbound), report_first=False)
         return Target(activity.service_url, sent.id)
 
+    async def _render(self, reply: Reply) -> dict[str, Any]:
+        """A reply as an activity; a chart gets a signed address the Teams client fetches it from."""
+        url = None
+        if isinstance(reply, Image) and self._image_url is not None:
+            try:
+                url = await self._image_url(reply)
+            except Exception as exc:  # the chart is described by its alt text instead
+                log.warning("teams.image_link_failed", error=type(exc).__name__)
+        return render(reply, image_url=url)
+
     def _respondent(self, inbound: Inbound, kind: str) -> str | None:
         # A channel or group chat is no one person's: its reference is kept without a respondent.
         return self._turns.respondent(inbound) if kind == PERSONAL else None
@@ -244,6 +297,16 @@ def _save_reference(
         now=now,
     )
     return first
+
+
+def _stored_reference(conn: Connection, *, conversation_id: str) -> tuple[dict[str, Any], bool] | None:
+    """The stored reference of one conversation and whether it is blocked, or None."""
+    row = conn.execute(
+        select(REF.c.reference, REF.c.blocked).where(
+            REF.c.channel == CHANNEL, REF.c.conversation_id == conversation_id
+        )
+    ).first()
+    return None if row is None else (json.loads(row.reference), bool(row.blocked))
 
 
 def _swap_posted_question(

@@ -3,6 +3,8 @@
 Teams gives up on slow answers and retries card submits, so the HTTP answer (201, empty body)
 goes out as soon as the request is authenticated; botbuilder's ``CloudAdapter`` then runs the
 turn pipeline as background work, one turn at a time per user so replies keep their order.
+The channel is also the core's Sender for Teams (``services.senders["teams"]``): scheduled digests
+go to stored conversation references through the same connector client.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult
 
 from bot.channels.teams.auth import Gate, Mode, login_url, outbound_scope, service_url_allowed
-from bot.channels.teams.handler import TeamsHandler
+from bot.channels.teams.handler import ImageUrl, TeamsHandler
 from bot.channels.teams.inbound import user_id
 from bot.channels.teams.outbound import BotConnector, TokenSource
 from bot.channels.teams.tokens import ClientSecretTokens, ManagedIdentityTokens
 from bot.logs import get_logger
+from bot.reports.install import image_url as served_chart_url
 from bot.settings import Settings
+from dialogs.replies import Reply
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -39,7 +43,7 @@ HANDLED = {"message", "conversationUpdate"}
 class TeamsChannel:
     """The Teams endpoint and everything it holds: the gate, botbuilder's adapter, the connector."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, image_url: ImageUrl | None = None) -> None:
         settings = services.settings
         self.services = services
         self.gate = Gate(settings)
@@ -48,7 +52,9 @@ class TeamsChannel:
             allowed=partial(service_url_allowed, self.gate.mode),
             on_blocked=self._blocked,
         )
-        self.handler = TeamsHandler(db=services.db, turns=services.turns, connector=self.connector)
+        self.handler = TeamsHandler(
+            db=services.db, turns=services.turns, connector=self.connector, image_url=image_url
+        )
         self.adapter = CloudAdapter(self.gate.authentication)
         self.adapter.on_turn_error = _turn_failed
         self._busy: dict[str, tuple[asyncio.Lock, list[int]]] = {}
@@ -75,6 +81,10 @@ class TeamsChannel:
         if activity.type in HANDLED:
             self.services.tasks.spawn(self._turn(result, activity), name="teams-turn")
         return web.Response(status=201)
+
+    async def post(self, conversation_id: str, replies: list[Reply]) -> None:
+        """Post to a stored conversation without a message first (the core's Sender)."""
+        await self.handler.post(conversation_id, replies)
 
     async def close(self) -> None:
         """Close the connector's session and the authentication thread."""
@@ -108,7 +118,7 @@ TEAMS = web.AppKey("teams", TeamsChannel)
 def mount_teams(app: web.Application, services: Services) -> None:
     """Add ``POST /api/messages``; without an app id or dev mode it answers 401 to everything."""
     try:
-        channel = TeamsChannel(services)
+        channel = TeamsChannel(services, image_url=partial(served_chart_url, app))
     except Exception as exc:  # botbuilder rejects incomplete app settings when it is configured
         log.error("teams.misconfigured", error=str(exc))
         app.router.add_post("/api/messages", _misconfigured)
@@ -117,7 +127,11 @@ def mount_teams(app: web.Application, services: Services) -> None:
     app.router.add_post("/api/messages", channel.messages)
     app.on_cleanup.append(_close)
     if channel.gate.mode is not Mode.OFF:
+        services.senders["teams"] = channel
         log.info("teams.mounted", mode=channel.gate.mode.value)
+    if channel.gate.mode is Mode.AUTHENTICATED and not services.settings.public_url:
+        # Cards show charts from the bot's own address, which Teams must be able to reach.
+        log.warning("teams.public_url_missing", hint="set GUIDEBOT_PUBLIC_URL for charts in digests")
 
 
 async def _misconfigured(request: web.Request) -> web.Response:
