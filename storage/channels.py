@@ -148,3 +148,15 @@ def take_posted_question(conn: Connection, *, channel: str, conversation_id: str
         return None
     conn.execute(DELETE_POSTED, where)
     return row.question_id, row.message_id
+
+
+def conversation_ref(conn: Connection, *, channel: str, conversation_id: str) -> StoredRef | None:
+    """The saved reference of one conversation (blocked or not), or None."""
+    row = conn.execute(
+        select(REF).where(REF.c.channel == channel, REF.c.conversation_id == conversation_id)
+    ).first()
+    if row is None:
+        return None
+    return StoredRef(
+        row.channel, row.conversation_id, row.kind, row.respondent, json.loads(row.reference), row.blocked
+    )

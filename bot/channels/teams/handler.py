@@ -19,7 +19,7 @@ from typing import Any
 
 from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.schema import Activity, ChannelAccount
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from bot.channels.teams.inbound import (
     CHANNEL,
@@ -37,7 +37,7 @@ from bot.logs import get_logger
 from bot.turn import TurnHandler, utcnow
 from dialogs.replies import Answered, Image, Question, Reply, Text
 from storage.channels import (
-    REF,
+    conversation_ref,
     conversation_refs,
     mark_blocked,
     save_conversation_ref,
@@ -177,12 +177,14 @@ class TeamsHandler(ActivityHandler):
         send that finally fails are logged and raise Undeliverable, so the caller records a failure.
         """
         where = _short(conversation_id)
-        stored = await self._db.read(partial(_stored_reference, conversation_id=conversation_id))
-        if stored is None or stored[1]:
+        stored = await self._db.read(
+            partial(conversation_ref, channel=CHANNEL, conversation_id=conversation_id)
+        )
+        if stored is None or stored.blocked:
             reason = "no_reference" if stored is None else "blocked"
             log.warning("teams.post_skipped", conversation=where, reason=reason)
             raise Undeliverable(reason)
-        ref = stored[0]
+        ref = stored.reference
         target = Target(ref["serviceUrl"], ref["conversation"]["id"])
         for reply in replies:
             if isinstance(reply, Answered):
@@ -297,16 +299,6 @@ def _save_reference(
         now=now,
     )
     return first
-
-
-def _stored_reference(conn: Connection, *, conversation_id: str) -> tuple[dict[str, Any], bool] | None:
-    """The stored reference of one conversation and whether it is blocked, or None."""
-    row = conn.execute(
-        select(REF.c.reference, REF.c.blocked).where(
-            REF.c.channel == CHANNEL, REF.c.conversation_id == conversation_id
-        )
-    ).first()
-    return None if row is None else (json.loads(row.reference), bool(row.blocked))
 
 
 def _swap_posted_question(
