@@ -30,7 +30,7 @@ from bot.channels.teams.inbound import (
     tenant_id,
     user_id,
 )
-from bot.channels.teams.outbound import BotConnector, _short
+from bot.channels.teams.outbound import BotConnector, conversation_tag
 from bot.channels.teams.render import render, welcome
 from bot.inbound import Inbound
 from bot.logs import get_logger
@@ -176,7 +176,7 @@ class TeamsHandler(ActivityHandler):
         A conversation with no reference, or one that refused delivery before, is skipped; that and a
         send that finally fails are logged and raise Undeliverable, so the caller records a failure.
         """
-        where = _short(conversation_id)
+        where = conversation_tag(conversation_id)
         stored = await self._db.read(
             partial(conversation_ref, channel=CHANNEL, conversation_id=conversation_id)
         )

@@ -135,7 +135,7 @@ class BotConnector:
         body: dict[str, Any],
         conversation_id: str | None,
     ) -> Sent:
-        where = _short(conversation_id)
+        where = conversation_tag(conversation_id)
         if not self._allowed(service_url):
             log.warning("teams.service_url_refused", conversation=where)
             return Sent(False)
@@ -222,6 +222,6 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
-def _short(conversation_id: str | None) -> str | None:
+def conversation_tag(conversation_id: str | None) -> str | None:
     """A conversation's id in logs: a short hash, never the id itself."""
     return hashlib.sha256(conversation_id.encode()).hexdigest()[:10] if conversation_id else None
