@@ -124,7 +124,10 @@ def _is_phone_number(match: phonenumbers.PhoneNumberMatch) -> bool:
 
 def _possible_uk_number(match: re.Match[str]) -> bool:
     national = "0" + "".join(c for c in match.group("nsn") if c.isdigit())
-    return phonenumbers.is_possible_number(phonenumbers.parse(national, "GB"))
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(national, "GB"))
+    except phonenumbers.NumberParseException:  # e.g. "44021…": not a number the library can read
+        return False
 
 
 def _find_phones(text: str) -> list[tuple[int, int]]:
