@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import settings as hypothesis_settings
 
 from bot.app import build_app
 from bot.settings import Settings, load_settings
@@ -15,6 +16,11 @@ from storage.db import normalise_url
 from tests.helpers import SECRET
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+# CI must be repeatable: there the property tests explore a fixed set of examples (locally, fresh ones).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
+
 SETTING_PREFIXES = ("GUIDEBOT_", "SLACK_", "MICROSOFT_", "Microsoft")
 
 
