@@ -1,6 +1,7 @@
 """Bulk loading of synthetic responses (demo data and benchmarks), and removing demo data again.
 
 Rows go in with executemany in batches, not through turns: a million answers load in seconds.
+Each batch's response facts are then computed in SQL by the rules turns use (``response_facts``).
 Demo responses are marked ``is_demo``, so one command removes them and nothing else.
 """
 
@@ -14,6 +15,7 @@ from itertools import islice
 from sqlalchemy import Connection, case, delete, func, insert, select
 
 from storage.models import Answer, AnswerChoice, SurveyResponse
+from storage.response_facts import refresh_facts
 
 RESPONSE = SurveyResponse.__table__
 ANSWER = Answer.__table__
@@ -59,13 +61,14 @@ def insert_responses(conn: Connection, responses: Iterable[ResponseRow], *, batc
         if answer_rows:
             conn.execute(insert(ANSWER), answer_rows)
         choice_rows = [
-            {"response_id": r.id, "question_id": a.question_id, "choice": c}
+            _choice_values(r, a.question_id, c, i)
             for r in chunk
             for a in r.answers
-            for c in a.choices
+            for i, c in enumerate(a.choices)
         ]
         if choice_rows:
             conn.execute(insert(CHOICE), choice_rows)
+        refresh_facts(conn, [r.id for r in chunk])
         answers_written += len(answer_rows)
     return answers_written
 
@@ -109,6 +112,18 @@ def _answer_values(response_id: str, a: AnswerRow) -> dict[str, object]:
         "value_text": a.value_text,
         "value_number": a.value_number,
         "answered_at": a.answered_at,
+    }
+
+
+def _choice_values(r: ResponseRow, question_id: str, choice: str, position: int) -> dict[str, object]:
+    return {
+        "response_id": r.id,
+        "question_id": question_id,
+        "choice": choice,
+        "position": position,
+        "survey_id": r.survey_id,
+        "started_at": r.started_at,
+        "abandoned": r.status == "abandoned",
     }
 
 

@@ -9,7 +9,11 @@ from sqlmodel import Field, SQLModel
 
 
 class SurveyResponse(SQLModel, table=True):
-    """One person's run through one survey."""
+    """One person's run through one survey, with the facts about it that digests read.
+
+    The fields after ``is_demo`` are kept up to date by the write that changes them (see
+    ``storage.response_facts``), so a digest reads one row per response instead of its answers.
+    """
 
     __tablename__ = "survey_response"
     __table_args__ = (Index("ix_survey_response_survey_started", "survey_id", "started_at"),)
@@ -24,6 +28,26 @@ class SurveyResponse(SQLModel, table=True):
     role: str | None = Field(default=None, max_length=60)
     team: str | None = Field(default=None, max_length=60)
     is_demo: bool = False
+    seconds_to_complete: float | None = None
+    sus_score: float | None = None
+    # Copies of the answers to the questions in ``response_facts.COPIED_ANSWERS``: value and number.
+    disruption: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    disruption_number: float | None = None
+    time_lost: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    time_lost_number: float | None = None
+    consulted: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    consulted_number: float | None = None
+    # The SUS items' answers (1 to 5), from which ``sus_score`` is worked out.
+    sus_1: float | None = None
+    sus_2: float | None = None
+    sus_3: float | None = None
+    sus_4: float | None = None
+    sus_5: float | None = None
+    sus_6: float | None = None
+    sus_7: float | None = None
+    sus_8: float | None = None
+    sus_9: float | None = None
+    sus_10: float | None = None
 
 
 class Answer(SQLModel, table=True):
@@ -45,14 +69,22 @@ class Answer(SQLModel, table=True):
 
 
 class AnswerChoice(SQLModel, table=True):
-    """Each option picked in a multiple-choice answer, so that options can be counted in SQL."""
+    """Each option picked in a multiple-choice answer, so that options can be counted in SQL.
+
+    ``position`` is the option's place in its answer (0 first, so the 0s count the answers). The
+    response's survey, start and whether it was abandoned are copied here, so counting options for a
+    period needs no join (the indexes differ per database: see migration 0005).
+    """
 
     __tablename__ = "answer_choice"
-    __table_args__ = (Index("ix_answer_choice_question_choice", "question_id", "choice"),)
 
     response_id: str = Field(foreign_key="survey_response.id", primary_key=True, max_length=36)
     question_id: str = Field(primary_key=True, max_length=60)
     choice: str = Field(primary_key=True, max_length=60)
+    position: int = 0
+    survey_id: str | None = Field(default=None, max_length=60)
+    started_at: datetime | None = None
+    abandoned: bool = False
 
 
 class DialogStateRow(SQLModel, table=True):

@@ -1,5 +1,7 @@
 """The write path of a turn: dedupe, load state, decide, store answers and state, in one transaction.
 
+Recording an answer also keeps the facts digests read on its response (``storage.response_facts``).
+
 Statements are built once, with bound parameters, so each turn reuses SQLAlchemy's compiled
 form instead of rebuilding and re-keying statements: this is the hottest path of the server.
 """
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Integer, String, bindparam, delete, insert, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dialogs.effects import (
@@ -24,6 +26,7 @@ from dialogs.effects import (
     RecordGuidanceAnswer,
     StartResponse,
 )
+from storage import response_facts as facts
 from storage.db import StaleState
 from storage.models import (
     Answer,
@@ -76,7 +79,16 @@ UPDATE_STATE = (
     .values(state=bindparam("state"), version=bindparam("next_version"), updated_at=bindparam("now"))
 )
 UPSERT_ANSWER = _per_dialect(
-    lambda d: (stmt := d.insert(ANSWER)).on_conflict_do_update(
+    lambda d: (
+        stmt := d.insert(ANSWER).values(
+            response_id=bindparam("rid"),
+            question_id=bindparam("qid"),
+            kind=bindparam("kind"),
+            value_text=bindparam("text"),
+            value_number=bindparam("number"),
+            answered_at=bindparam("at"),
+        )
+    ).on_conflict_do_update(
         index_elements=["response_id", "question_id"],
         set_={
             "kind": stmt.excluded.kind,
@@ -91,6 +103,52 @@ DROP_CHOICES = delete(CHOICE).where(
 )
 DROP_ANSWER = delete(ANSWER).where(
     ANSWER.c.response_id == bindparam("rid"), ANSWER.c.question_id == bindparam("qid")
+)
+INSERT_RESPONSE = insert(RESPONSE)
+_RID = bindparam("rid", type_=String)
+# Each option copies its response's survey, start and status, so options are counted without a join.
+INSERT_CHOICES = insert(CHOICE).from_select(
+    ["response_id", "question_id", "choice", "position", "survey_id", "started_at", "abandoned"],
+    select(
+        _RID,
+        bindparam("qid", type_=String),
+        bindparam("choice", type_=String),
+        bindparam("position", type_=Integer),
+        RESPONSE.c.survey_id,
+        RESPONSE.c.started_at,
+        RESPONSE.c.status == literal_column("'abandoned'"),
+    ).where(RESPONSE.c.id == _RID),
+)
+ABANDON_CHOICES = update(CHOICE).where(CHOICE.c.response_id == bindparam("rid")).values(abandoned=True)
+# An answer may change its response's row too: its role or team, or a fact digests read
+# (storage.response_facts). Keyed by the field, or by the question id for facts.
+RESPONSE_UPDATES = {
+    **{
+        field: update(RESPONSE).where(RESPONSE.c.id == bindparam("rid")).values({field: bindparam("value")})
+        for field in ("role", "team")
+    },
+    **facts.ANSWER_UPDATES,
+}
+# PostgreSQL runs such an answer's upsert and the response's update as one statement (the upsert
+# as a data-modifying WITH), a round trip less per answer; SQLite runs in process and does both.
+ANSWER_AND_RESPONSE = {
+    key: stmt.add_cte(UPSERT_ANSWER["postgresql"].cte("answered")) for key, stmt in RESPONSE_UPDATES.items()
+}
+_FINISHED = bindparam("finished", type_=RESPONSE.c.finished_at.type)
+COMPLETE = {
+    d: update(RESPONSE)
+    .where(RESPONSE.c.id == bindparam("rid"))
+    .values(
+        status=bindparam("status"),
+        finished_at=_FINISHED,
+        seconds_to_complete=facts.seconds_between(d, RESPONSE.c.started_at, _FINISHED),
+    )
+    for d in facts.DIALECTS
+}
+END = (
+    update(RESPONSE)
+    .where(RESPONSE.c.id == bindparam("rid"))
+    .values(status=bindparam("status"), finished_at=_FINISHED)
 )
 
 
@@ -141,7 +199,7 @@ def _apply(conn: Connection, effect: Effect, respondent: str) -> None:
     match effect:
         case StartResponse():
             conn.execute(
-                insert(RESPONSE),
+                INSERT_RESPONSE,
                 {
                     "id": effect.response_id,
                     "survey_id": effect.survey_id,
@@ -158,6 +216,9 @@ def _apply(conn: Connection, effect: Effect, respondent: str) -> None:
             keys = {"rid": effect.response_id, "qid": effect.question_id}
             conn.execute(DROP_CHOICES, keys)
             conn.execute(DROP_ANSWER, keys)
+            if effect.question_id in facts.ANSWER_UPDATES:
+                withdrawn = {"rid": effect.response_id, "text": None, "number": None}
+                conn.execute(facts.ANSWER_UPDATES[effect.question_id], withdrawn)
         case RecordGuidanceAnswer():
             conn.execute(
                 insert(GUIDANCE),
@@ -176,31 +237,51 @@ def _apply(conn: Connection, effect: Effect, respondent: str) -> None:
                 .values(helpful=effect.helpful, feedback_at=effect.given_at)
             )
         case FinishResponse():
-            conn.execute(
-                update(RESPONSE)
-                .where(RESPONSE.c.id == effect.response_id)
-                .values(status=effect.status, finished_at=effect.finished_at)
-            )
+            _finish(conn, effect)
 
 
 def _record_answer(conn: Connection, a: RecordAnswer) -> None:
-    value_text = a.text if a.text is not None else (",".join(a.choices) if a.choices else None)
-    conn.execute(
-        UPSERT_ANSWER[conn.dialect.name],
-        {
-            "response_id": a.response_id,
-            "question_id": a.question_id,
-            "kind": a.kind,
-            "value_text": value_text,
-            "value_number": a.number,
-            "answered_at": a.answered_at,
-        },
-    )
+    params = {
+        "rid": a.response_id,
+        "qid": a.question_id,
+        "kind": a.kind,
+        "text": a.text if a.text is not None else (",".join(a.choices) if a.choices else None),
+        "number": a.number,
+        "at": a.answered_at,
+        "value": a.choices[0] if a.choices else None,
+    }
+    dialect, also = conn.dialect.name, _response_update(a)
+    if also is not None and dialect == "postgresql":
+        conn.execute(ANSWER_AND_RESPONSE[also], params)
+    else:
+        conn.execute(UPSERT_ANSWER[dialect], params)
+        if also is not None:
+            conn.execute(RESPONSE_UPDATES[also], params)
     if a.kind == "multiple_choice":
-        conn.execute(DROP_CHOICES, {"rid": a.response_id, "qid": a.question_id})
+        conn.execute(DROP_CHOICES, params)
         conn.execute(
-            insert(CHOICE),
-            [{"response_id": a.response_id, "question_id": a.question_id, "choice": c} for c in a.choices],
+            INSERT_CHOICES,
+            [
+                {"rid": a.response_id, "qid": a.question_id, "choice": c, "position": i}
+                for i, c in enumerate(a.choices)
+            ],
         )
+
+
+def _response_update(a: RecordAnswer) -> str | None:
+    """Which of ``RESPONSE_UPDATES`` this answer needs, if any."""
     if a.field in ("role", "team"):
-        conn.execute(update(RESPONSE).where(RESPONSE.c.id == a.response_id).values({a.field: a.choices[0]}))
+        return a.field
+    if a.kind != "free_text" and a.question_id in facts.ANSWER_UPDATES:
+        return a.question_id
+    return None
+
+
+def _finish(conn: Connection, effect: FinishResponse) -> None:
+    params = {"rid": effect.response_id, "status": effect.status, "finished": effect.finished_at}
+    if effect.status == "completed":
+        conn.execute(COMPLETE[conn.dialect.name], params)
+        return
+    conn.execute(END, params)
+    if effect.status == "abandoned":
+        conn.execute(ABANDON_CHOICES, {"rid": effect.response_id})
