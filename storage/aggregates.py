@@ -39,7 +39,6 @@ CHOICE = AnswerChoice.__table__
 GROUP_FIELDS = ("role", "team")
 RESTARTED = "abandoned"
 ANSWERS = ANSWER.join(RESPONSE, RESPONSE.c.id == ANSWER.c.response_id)
-# Lets both databases use the partial index of non-free-text answers (see migration 0004).
 NOT_FREE_TEXT = ANSWER.c.kind != "free_text"
 
 

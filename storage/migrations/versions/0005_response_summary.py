@@ -3,8 +3,10 @@
 Adds to ``survey_response`` the facts digests read (seconds to complete, the SUS score and its
 items' answers, copies of the disruption, time-lost and consulted answers) and to ``answer_choice``
 the option's position and its response's survey, start and abandonment, then fills both from the
-stored answers, so an upgraded installation shows the same figures as before. The SQL is written out here rather than
-imported, so this revision keeps doing what it did when the code moves on.
+stored answers, so an upgraded installation shows the same figures as before. Indexes for the
+digest queries replace 0004's index of answer values, which digests no longer read. The SQL is
+written out here rather than imported, so this revision keeps doing what it did when the code
+moves on.
 
 Revision ID: 0005_response_summary
 Revises: 0004_insights
@@ -22,32 +24,29 @@ depends_on = None
 COPIED_ANSWERS = ("disruption", "time_lost", "consulted")
 SUS_ITEMS = [f"sus_{item}" for item in range(1, 11)]
 COPIED_NUMBERS = [f"{q}_number" for q in COPIED_ANSWERS]
-# SQLite groups and orders by sorting, which costs more than the scan. A period's digest reads
-# a range of the period index (in start order) and looks the few other facts up; an all-time
-# digest walks the index made for each query, already in the order it groups by, and never
-# sorts. Facts a turn changes often (SUS, copied answers) stay out of the period index, so an
-# answer rewrites at most one index entry besides the row.
-SQLITE_INDEXES = {
-    "ix_survey_response_period": (
-        ["started_at", "status", "respondent", "is_demo", "seconds_to_complete"],
-        None,
-    ),
-    "ix_survey_response_people": (["respondent", "started_at", "status", "is_demo"], None),
-    "ix_survey_response_completion": (
-        ["seconds_to_complete", "started_at", "status"],
-        "seconds_to_complete IS NOT NULL",
-    ),
-    "ix_survey_response_sus": (
-        ["role", "team", "sus_score", "started_at", "status"],
-        "sus_score IS NOT NULL",
-    ),
-    "ix_survey_response_answers": ([*COPIED_ANSWERS, *COPIED_NUMBERS, "started_at", "status"], None),
-}
-POSTGRESQL_INDEXES = [
-    "ix_survey_response_facts",
-    "ix_survey_response_people",
-    "ix_survey_response_completion",
-]
+# Each digest query reads one index and never the table rows: (name, table, key columns, columns
+# it carries, partial-index condition). A period's digest reads a range of a period index in start
+# order; an all-time digest walks the index whose keys are in the order the query groups by, so
+# neither database has to sort or hash many rows (SQLite sorts to group, which costs more than
+# the scan). SQLite has no INCLUDE, so there the carried columns are trailing keys. Facts a turn
+# changes often (SUS, copied answers) stay out of the period index: on SQLite an answer then
+# rewrites at most one index entry besides its row.
+INDEXES = [
+    ("ix_survey_response_period", "survey_response", ["survey_id", "started_at"],
+     ["status", "respondent", "is_demo", "seconds_to_complete"], None),
+    ("ix_survey_response_people", "survey_response", ["survey_id", "respondent"],
+     ["started_at", "status", "is_demo"], None),
+    ("ix_survey_response_completion", "survey_response", ["survey_id", "seconds_to_complete"],
+     ["started_at", "status"], "seconds_to_complete IS NOT NULL"),
+    ("ix_survey_response_sus", "survey_response", ["survey_id", "role", "team", "sus_score"],
+     ["started_at", "status"], "sus_score IS NOT NULL"),
+    ("ix_survey_response_answers", "survey_response", ["survey_id", *COPIED_ANSWERS],
+     [*COPIED_NUMBERS, "started_at", "status"], None),
+    ("ix_answer_choice_period", "answer_choice", ["survey_id", "question_id", "started_at"],
+     ["choice", "abandoned", "position"], None),
+    ("ix_answer_choice_counted", "answer_choice", ["survey_id", "question_id", "choice"],
+     ["started_at", "abandoned", "position"], None),
+]  # fmt: skip
 # The tables as this revision knows them.
 RESPONSE = sa.table(
     "survey_response",
@@ -135,48 +134,32 @@ def _backfill_choices() -> None:
 
 
 def _create_indexes(dialect: str) -> None:
-    if dialect == "sqlite":
-        for name, (columns, where) in SQLITE_INDEXES.items():
+    for name, table, keys, carried, where in INDEXES:
+        if dialect == "sqlite":
             extra = {"sqlite_where": sa.text(where)} if where else {}
-            op.create_index(name, "survey_response", ["survey_id", *columns], **extra)
+            op.create_index(name, table, [*keys, *carried], **extra)
+        else:
+            extra = {"postgresql_where": sa.text(where)} if where else {}
+            op.create_index(name, table, keys, postgresql_include=carried, **extra)
+
+
+def _answer_values_index(dialect: str) -> None:
+    # As migration 0004 made it.
+    if dialect == "postgresql":
         op.create_index(
-            "ix_answer_choice_counted",
-            "answer_choice",
-            ["survey_id", "question_id", "choice", "started_at", "abandoned", "position"],
+            "ix_answer_response_values",
+            "answer",
+            ["response_id", "question_id"],
+            postgresql_include=["value_text", "value_number"],
+            postgresql_where=sa.text("kind <> 'free_text'"),
         )
-        return
-    # PostgreSQL groups by hashing, so its indexes are for reading facts without the table rows:
-    # a period's (or every) response of a survey, people in order to count them, the median time
-    # to complete, and a period's options. Index-only reads rely on vacuum's visibility map.
-    op.create_index(
-        "ix_survey_response_facts",
-        "survey_response",
-        ["survey_id", "started_at"],
-        postgresql_include=[
-            *("status", "respondent", "is_demo", "role", "team", "sus_score"),
-            *COPIED_ANSWERS,
-            *COPIED_NUMBERS,
-        ],
-    )
-    op.create_index(
-        "ix_survey_response_people",
-        "survey_response",
-        ["survey_id", "respondent"],
-        postgresql_include=["started_at", "status", "is_demo"],
-    )
-    op.create_index(
-        "ix_survey_response_completion",
-        "survey_response",
-        ["survey_id", "seconds_to_complete"],
-        postgresql_include=["started_at", "status"],
-        postgresql_where=sa.text("seconds_to_complete IS NOT NULL"),
-    )
-    op.create_index(
-        "ix_answer_choice_counted",
-        "answer_choice",
-        ["survey_id", "question_id", "started_at"],
-        postgresql_include=["choice", "abandoned", "position"],
-    )
+    else:
+        op.create_index(
+            "ix_answer_response_values",
+            "answer",
+            ["response_id", "question_id", "value_text", "value_number"],
+            sqlite_where=sa.text("kind <> 'free_text'"),
+        )
 
 
 def upgrade() -> None:
@@ -196,17 +179,19 @@ def upgrade() -> None:
     _backfill_responses(dialect)
     _backfill_choices()
     op.drop_index("ix_answer_choice_question_choice", table_name="answer_choice")
+    # Made in 0004 for digests that read answers; they read the facts now, and every answer
+    # written no longer pays for it.
+    op.drop_index("ix_answer_response_values", table_name="answer")
     _create_indexes(dialect)
 
 
 def downgrade() -> None:
     # Plain DROP COLUMN (SQLite 3.35 and later): rebuilding survey_response would break the
     # answers' foreign keys. The indexes that name these columns go first.
-    dialect = op.get_bind().dialect.name
-    op.drop_index("ix_answer_choice_counted", table_name="answer_choice")
-    for name in SQLITE_INDEXES if dialect == "sqlite" else POSTGRESQL_INDEXES:
-        op.drop_index(name, table_name="survey_response")
+    for name, table, *_ in INDEXES:
+        op.drop_index(name, table_name=table)
     op.create_index("ix_answer_choice_question_choice", "answer_choice", ["question_id", "choice"])
+    _answer_values_index(op.get_bind().dialect.name)
     for column in ("abandoned", "started_at", "survey_id", "position"):
         op.drop_column("answer_choice", column)
     columns = ["seconds_to_complete", "sus_score", *COPIED_ANSWERS, *COPIED_NUMBERS, *SUS_ITEMS]
