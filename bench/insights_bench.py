@@ -9,7 +9,9 @@ then times, on each database:
   days, with the 30 days before for comparison) and for all responses at once;
 - the whole improvement plan (the last 90 days, and all responses).
 
-Each figure is the median of several runs; peak memory is the process's ``ru_maxrss``.
+Each figure is the median of several runs; peak memory is the process's ``ru_maxrss``. After
+loading, PostgreSQL is vacuumed as autovacuum would do on a live server (``--no-vacuum`` skips it),
+so its index-only reads find the visibility map set.
 
     python bench/insights_bench.py                                   # SQLite in a temporary folder
     python bench/insights_bench.py --postgres postgresql://postgres@127.0.0.1:5432/bench
@@ -60,7 +62,7 @@ async def timed(label: str, work: Callable[[], Awaitable[Any]], runs: int) -> fl
     return median
 
 
-async def bench(url: str, respondents: int, runs: int, load: bool) -> None:
+async def bench(url: str, respondents: int, runs: int, load: bool, vacuum: bool) -> None:
     settings = load_settings(
         database_url=url, secret_key="bench-secret-key-0123456789", data_dir=Path(tempfile.gettempdir())
     )
@@ -74,7 +76,10 @@ async def bench(url: str, respondents: int, runs: int, load: bool) -> None:
         answers = await db.write(
             lambda conn: insert_responses(conn, demo_responses(content.catalog, plan), batch=1000)
         )
-        await db.write(analyse)
+        if vacuum and not db.is_sqlite:
+            await _vacuum_postgres(url)
+        else:
+            await db.write(analyse)
         print(f"  loaded {answers:,} answers in {time.perf_counter() - started:.1f} s", flush=True)
     answers, responses, people = await db.read(data_size)
     print(f"  {answers:,} answers, {responses:,} responses, {people:,} respondents", flush=True)
@@ -106,10 +111,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sqlite", type=Path, help="SQLite file to use (default: a new temporary one)")
+    parser.add_argument(
+        "--sqlite",
+        type=Path,
+        help="SQLite file to use (default: a new temporary one; replaced unless --reuse)",
+    )
     parser.add_argument("--postgres", help="PostgreSQL URL (its tables are dropped and refilled)")
     parser.add_argument("--respondents", type=int, default=35_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-vacuum", action="store_true", help="PostgreSQL: only ANALYZE after loading")
     parser.add_argument("--reuse", action="store_true", help="keep data already loaded in the database")
     args = parser.parse_args()
     if args.postgres:
@@ -119,8 +129,11 @@ def main() -> None:
     else:
         path = args.sqlite or Path(tempfile.mkdtemp()) / "insights_bench.db"
         url, load = f"sqlite:///{path}", not (args.reuse and path.exists())
+        if load:
+            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                leftover.unlink(missing_ok=True)
     print(f"{'PostgreSQL' if args.postgres else 'SQLite'}: {args.respondents:,} respondents", flush=True)
-    asyncio.run(bench(url, args.respondents, args.runs, load))
+    asyncio.run(bench(url, args.respondents, args.runs, load, not args.no_vacuum))
     print(f"  peak memory (ru_maxrss) {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
@@ -130,6 +143,17 @@ async def _empty_postgres(url: str) -> None:
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
         await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+async def _vacuum_postgres(url: str) -> None:
+    import asyncpg
+
+    # VACUUM cannot run inside a transaction, so not through Database.write.
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute("VACUUM ANALYZE")
     finally:
         await conn.close()
 
