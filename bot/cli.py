@@ -56,7 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 3978, or PORT)")
     serve.add_argument(
-        "--demo", action="store_true", help="fill an empty database with demo data; web chat users are managers"
+        "--demo",
+        action="store_true",
+        help="fill an empty database with demo data; web chat users are managers",
     )
     serve.set_defaults(run=_serve)
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
