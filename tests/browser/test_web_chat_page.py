@@ -17,11 +17,21 @@ from tests.helpers import SECRET, responses, stored_answers
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed (apt-get install chromium)"),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Debian's chromium package is not installed (apt-get install chromium)"
+    ),
 ]
 # Without these, Chromium keeps trying to reach Google's hosts, which this machine's network refuses.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -87,7 +97,9 @@ async def test_the_pain_points_survey_in_a_browser(server: tuple[str, web.Applic
     assert answers["sus_1"] == ("4", 4.0) and answers["sus_2"] == ("2", 2.0)
     assert answers["tasks"] == ("finding-information,search", None)
     assert answers["time_lost"] == ("5-10h", 7.5)
-    assert answers["frustration"][0] == "Search never finds the <b>right</b> record, call me on [phone number]"
+    assert (
+        answers["frustration"][0] == "Search never finds the <b>right</b> record, call me on [phone number]"
+    )
     [response] = await responses(db)
     assert response["status"] == "completed"
 
