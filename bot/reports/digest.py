@@ -45,21 +45,38 @@ class Digest:
     changes: list[str] = field(default_factory=list)
 
 
+REPORT_ONLY = {"only": REPORT_QUESTIONS, "themes": False, "quotes": False}
+
+
 def collect_digest(
     conn: Connection, catalog: SurveyCatalog, survey: SurveyDef, period: Period, min_group_size: int
 ) -> Digest:
     """Gather a digest's figures in one transaction (run through ``Database.read``)."""
-    kwargs = {"only": REPORT_QUESTIONS, "themes": False, "quotes": False}
-    main = gather(conn, survey, period, min_group_size, **kwargs)
+    main = collect_main(conn, survey, period, min_group_size)
+    return collect_context(conn, main, catalog)
+
+
+def collect_main(conn: Connection, survey: SurveyDef, period: Period, min_group_size: int) -> SurveyEvidence:
+    """The survey's figures in the period: all the charts need (run through ``Database.read``)."""
+    return gather(conn, survey, period, min_group_size, **REPORT_ONLY)
+
+
+def collect_context(conn: Connection, main: SurveyEvidence, catalog: SurveyCatalog) -> Digest:
+    """The digest around ``main``: the period before, its notable changes, and desired outcomes.
+
+    A separate read from ``collect_main``'s, so the charts can be drawn meanwhile; the period
+    before and the other survey do not need the same snapshot as the period itself.
+    """
+    survey, period, k = main.survey, main.period, main.min_group_size
     digest = Digest(main)
     if main.enough and period.previous is not None:
-        previous = gather(conn, survey, period.previous, min_group_size, **kwargs)
+        previous = gather(conn, survey, period.previous, k, **REPORT_ONLY)
         if previous.enough:
             digest.previous = previous
             digest.changes = notable_changes(main, previous)
     wants = catalog.get(OUTCOMES_SURVEY)
     if survey.id == STAFF_SURVEY and wants is not None:
-        digest.outcomes = gather(conn, wants, period, min_group_size, **kwargs)
+        digest.outcomes = gather(conn, wants, period, k, **REPORT_ONLY)
     return digest
 
 
@@ -127,9 +144,9 @@ def digest_text(digest: Digest, tz: ZoneInfo, plan_hint: str) -> str:
     return "\n".join(lines)
 
 
-def digest_charts(digest: Digest) -> list[Image]:
+def digest_charts(main: SurveyEvidence) -> list[Image]:
     """The pain-points bar chart and the SUS histogram, where their figures are shown (blocking: use a thread)."""
-    main, images = digest.main, []
+    images = []
     tasks = main.ranked(TASKS)
     if tasks:
         images.append(charts.pain_points_chart(tasks, title="Tasks that cost most time, by share of staff"))

@@ -14,7 +14,7 @@ from functools import partial
 
 from bot.content import guidance_base_url
 from bot.reports import charts, links
-from bot.reports.digest import collect_digest, digest_charts, digest_text
+from bot.reports.digest import collect_context, collect_main, digest_charts, digest_text
 from bot.reports.evidence import TASKS
 from bot.reports.periods import Period, parse_period
 from bot.reports.plan import PlanEvidence, build_plan, collect_plan
@@ -64,13 +64,18 @@ class Insights:
         return find_survey(self.content.catalog, name, frozenset(ROLES))
 
     async def digest(self, survey: SurveyDef, period: Period) -> list[Reply]:
-        """The digest message and its charts."""
-        catalog = self.content.catalog
-        found = await self.db.read(
-            partial(collect_digest, catalog=catalog, survey=survey, period=period, min_group_size=self.k)
-        )
-        images = await asyncio.to_thread(digest_charts, found)
-        return [Text(digest_text(found, self.settings.zone, PLAN_HINT)), *images]
+        """The digest message and its charts.
+
+        The charts are drawn as soon as the period's own figures are in, while the database gathers
+        the period before and desired outcomes: queries wait on the server (PostgreSQL) or in
+        sqlite3 without the GIL, so the two overlap.
+        """
+        main = await self.db.read(partial(collect_main, survey=survey, period=period, min_group_size=self.k))
+        context = partial(collect_context, main=main, catalog=self.content.catalog)
+        async with asyncio.TaskGroup() as both:
+            drawing = both.create_task(asyncio.to_thread(digest_charts, main))
+            gathering = both.create_task(self.db.read(context))
+        return [Text(digest_text(gathering.result(), self.settings.zone, PLAN_HINT)), *drawing.result()]
 
     async def plan(
         self, period: Period, *, with_charts: bool = True, every_question: bool = True
