@@ -3,18 +3,24 @@
 SQLite runs through the standard driver in threads: one writer thread (SQLite has one writer at
 a time anyway, and BEGIN IMMEDIATE avoids lock upgrades failing between processes) and a small
 pool of reader threads, which WAL mode lets run beside the writer. A whole turn is one call into
-the writer thread rather than one thread hop per statement. PostgreSQL runs on asyncpg, with the
-same functions run through ``run_sync``. Either way the event loop never blocks on the database.
+the writer thread rather than one thread hop per statement, and the writer commits in groups:
+writes that queue while one commits share the next transaction, each in its own savepoint, so a
+failing write undoes only itself and no caller hears of its write before the commit that keeps it.
+PostgreSQL runs on asyncpg, with the same functions run through ``run_sync``. Either way the
+event loop never blocks on the database.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
@@ -24,6 +30,23 @@ from sqlalchemy.pool import NullPool, QueuePool
 
 T = TypeVar("T")
 WRITE_RETRIES = 5
+# A bound on how many writes share a commit, so one commit never holds back a caller for long.
+GROUP_LIMIT = 64
+
+
+@dataclass(slots=True)
+class _Write(Generic[T]):
+    """A write waiting for the writer thread, and where its outcome goes.
+
+    ``future`` is an asyncio future of ``loop`` for ``write``, or a thread future for ``run_sync``.
+    """
+
+    fn: Callable[[Connection], T]
+    future: asyncio.Future[T] | Future[T]
+    loop: asyncio.AbstractEventLoop | None = None
+    alone: bool = False
+    result: Any = None
+    error: BaseException | None = field(default=None)
 
 
 class StaleState(Exception):
@@ -40,13 +63,18 @@ class Database:
         self._sync: Engine | None = None
         self._reader_engine: Engine | None = None
         self._async: AsyncEngine | None = None
+        self._closed = False
+        self._in_flight = 0
+        self._idle = asyncio.Event()
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             self._sync = _sqlite_engine(self.url, immediate=True, pool_size=1)
             self._reader_engine = _sqlite_engine(self.url, immediate=False, pool_size=readers)
-            self._writer = ThreadPoolExecutor(1, thread_name_prefix="db-writer")
             self._writer_conn: Connection | None = None
+            self._queue: queue.SimpleQueue[_Write[Any] | None] = queue.SimpleQueue()
+            self._writer = threading.Thread(target=self._write_forever, name="db-writer", daemon=True)
+            self._writer.start()
             self._readers = ThreadPoolExecutor(readers, thread_name_prefix="db-reader")
         else:
             self._async = create_async_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
@@ -56,11 +84,19 @@ class Database:
         """``sqlite`` or ``postgresql``."""
         return "sqlite" if self.is_sqlite else "postgresql"
 
-    async def write(self, fn: Callable[[Connection], T]) -> T:
-        """Run ``fn(connection)`` in one write transaction, retrying when another turn won a race."""
+    async def write(self, fn: Callable[[Connection], T], *, alone: bool = False) -> T:
+        """Run ``fn(connection)`` in one write transaction, retrying when another turn won a race.
+
+        On SQLite the transaction may be shared with other writes (each in its own savepoint);
+        ``alone`` gives ``fn`` a transaction of its own (migrations, bulk loads).
+        """
+        if self._closed:
+            raise RuntimeError("the database is closed")
         for attempt in range(WRITE_RETRIES):
             try:
-                return await self._run(fn, write=True)
+                if self._async is not None:
+                    return await self._async_transaction(fn)
+                return await self._queue_write(fn, alone)
             except (StaleState, IntegrityError):
                 if attempt == WRITE_RETRIES - 1:
                     raise
@@ -69,12 +105,18 @@ class Database:
 
     async def read(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn(connection)`` in a read-only transaction (beside the writer on SQLite)."""
-        return await self._run(fn, write=False)
+        if self._closed:
+            raise RuntimeError("the database is closed")
+        if self._async is not None:
+            return await self._async_transaction(fn)
+        return await asyncio.get_running_loop().run_in_executor(self._readers, self._transaction, fn, False)
 
     def run_sync(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn`` in a write transaction from synchronous code (CLI commands, migrations)."""
         if self.is_sqlite:
-            return self._transaction(fn, write=True)
+            item: _Write[T] = _Write(fn, Future(), alone=True)
+            self._put(item)
+            return item.future.result()  # type: ignore[return-value]
         return asyncio.run(self._async_transaction(fn))
 
     async def ping(self) -> bool:
@@ -88,56 +130,137 @@ class Database:
         return True
 
     async def close(self) -> None:
-        """Release connections and threads."""
+        """Finish the writes already asked for, then release connections and threads; later calls fail."""
+        self._closed = True
         if self._async is not None:
+            if self._in_flight:
+                await self._idle.wait()
             await self._async.dispose()
-        else:
-            loop = asyncio.get_running_loop()
-            await loop.run_in_executor(self._writer, self._dispose)
-            self._writer.shutdown(wait=True)
+        elif self._writer.is_alive():
+            self._queue.put(None)  # after the writes already queued
+            await asyncio.to_thread(self._writer.join)
             self._readers.shutdown(wait=True)
-
-    def _dispose(self) -> None:
-        assert self._sync is not None and self._reader_engine is not None
-        if self._writer_conn is not None:
-            self._writer_conn.close()
-            self._writer_conn = None
-        self._sync.dispose()
-        self._reader_engine.dispose()
-
-    async def _run(self, fn: Callable[[Connection], T], *, write: bool) -> T:
-        if self._async is not None:
-            return await self._async_transaction(fn)
-        loop = asyncio.get_running_loop()
-        pool = self._writer if write else self._readers
-        return await loop.run_in_executor(pool, self._transaction, fn, write)
+            assert self._sync is not None and self._reader_engine is not None
+            self._sync.dispose()
+            self._reader_engine.dispose()
 
     def _transaction(self, fn: Callable[[Connection], T], write: bool) -> T:
-        if write and threading.current_thread().name.startswith("db-writer"):
-            return self._in_writer_thread(fn)
         engine = self._sync if write else self._reader_engine
         assert engine is not None
         with engine.begin() as conn:
             return fn(conn)
 
-    def _in_writer_thread(self, fn: Callable[[Connection], T]) -> T:
-        # The one writer thread keeps its connection: a pool checkout per turn costs more than the turn.
+    async def _queue_write(self, fn: Callable[[Connection], T], alone: bool) -> T:
+        loop = asyncio.get_running_loop()
+        item: _Write[T] = _Write(fn, loop.create_future(), loop, alone)
+        self._put(item)
+        return await item.future  # type: ignore[misc]
+
+    def _put(self, item: _Write[Any]) -> None:
+        if not self._writer.is_alive():
+            raise RuntimeError("the database is closed")
+        self._queue.put(item)
+
+    def _write_forever(self) -> None:
+        """The writer thread: take the writes queued, run them in one transaction, commit, answer."""
+        held: list[_Write[Any] | None] = []  # taken from the queue but due after the group before it
+        while True:
+            first = held.pop() if held else self._queue.get()
+            if first is None:
+                break
+            group = [first]
+            while not first.alone and len(group) < GROUP_LIMIT:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None or item.alone:
+                    held.append(item)
+                    break
+                group.append(item)
+            self._commit_group(group)
+        if self._writer_conn is not None:
+            self._writer_conn.close()
+            self._writer_conn = None
+        while True:  # writes queued while closing: refused, never left waiting
+            try:
+                late = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if late is not None:
+                late.error = RuntimeError("the database is closed")
+                if late.loop is None:
+                    _settle(late)
+                else:
+                    with contextlib.suppress(RuntimeError):
+                        late.loop.call_soon_threadsafe(_settle, late)
+
+    def _commit_group(self, group: list[_Write[Any]]) -> None:
+        # The writer keeps its connection: a pool checkout per write costs more than a turn.
         assert self._sync is not None
-        if self._writer_conn is None or self._writer_conn.closed or self._writer_conn.invalidated:
-            self._writer_conn = self._sync.connect()
-        conn = self._writer_conn
         try:
+            if self._writer_conn is None or self._writer_conn.closed or self._writer_conn.invalidated:
+                self._writer_conn = self._sync.connect()
+            conn = self._writer_conn
             with conn.begin():
-                return fn(conn)
-        except DBAPIError as exc:
-            if exc.connection_invalidated:
+                if len(group) == 1:
+                    group[0].result = group[0].fn(conn)
+                else:
+                    for item in group:
+                        _in_savepoint(conn, item)
+        except BaseException as exc:  # every waiting caller must hear of it
+            if isinstance(exc, DBAPIError) and exc.connection_invalidated:
                 self._writer_conn = None
-            raise
+            for item in group:
+                item.error = item.error or exc
+        waiting: dict[asyncio.AbstractEventLoop, list[_Write[Any]]] = {}
+        for item in group:
+            if item.loop is None:
+                _settle(item)
+            else:
+                waiting.setdefault(item.loop, []).append(item)
+        for loop, items in waiting.items():
+            # One wake-up of each waiting event loop per group; a loop already closed has nobody left.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_settle_all, items)
 
     async def _async_transaction(self, fn: Callable[[Connection], T]) -> T:
         assert self._async is not None
-        async with self._async.begin() as conn:
-            return await conn.run_sync(fn)
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            async with self._async.begin() as conn:
+                return await conn.run_sync(fn)
+        finally:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._idle.set()
+
+
+def _in_savepoint(conn: Connection, item: _Write[Any]) -> None:
+    """Run one write of a group; if it fails, undo just its changes and keep its error for its caller."""
+    savepoint = conn.begin_nested()
+    try:
+        item.result = item.fn(conn)
+    except Exception as exc:  # handed to its caller, who decides
+        savepoint.rollback()
+        item.error = exc
+    else:
+        savepoint.commit()
+
+
+def _settle(item: _Write[Any]) -> None:
+    if item.future.done():
+        return  # the caller gave up waiting (cancelled); the write itself stands or fell with its group
+    if item.error is not None:
+        item.future.set_exception(item.error)
+    else:
+        item.future.set_result(item.result)
+
+
+def _settle_all(items: list[_Write[Any]]) -> None:
+    for item in items:
+        _settle(item)
 
 
 def normalise_url(url: str) -> str:

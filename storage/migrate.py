@@ -33,7 +33,7 @@ def _upgrade(connection: Connection) -> str | None:
 
 async def upgrade(db: Database) -> str | None:
     """Bring the schema to the newest revision; returns that revision."""
-    return await db.write(_upgrade)
+    return await db.write(_upgrade, alone=True)
 
 
 def upgrade_sync(db: Database) -> str | None:

@@ -115,7 +115,7 @@ def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
     from storage.demo import remove_demo
 
     if args.remove:
-        removed = _with_database(settings, lambda db: db.write(remove_demo))
+        removed = _with_database(settings, lambda db: db.write(remove_demo, alone=True))
         print(f"Removed {removed} demo responses.")
         return 0
     if args.respondents < 1:
@@ -123,5 +123,5 @@ def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     catalog = load_content(settings).catalog
     fill = partial(fill_demo, catalog=catalog, respondents=args.respondents, now=utcnow())
-    print(_with_database(settings, lambda db: db.write(fill)))
+    print(_with_database(settings, lambda db: db.write(fill, alone=True)))
     return 0

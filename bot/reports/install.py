@@ -71,7 +71,8 @@ def install_insights(
     async def start(app: web.Application) -> None:
         if settings.demo:
             said = await db.write(
-                partial(fill_demo, catalog=turns.content.catalog, respondents=DEMO_RESPONDENTS, now=clock())
+                partial(fill_demo, catalog=turns.content.catalog, respondents=DEMO_RESPONDENTS, now=clock()),
+                alone=True,
             )
             log.info("demo_data", result=said)
         app[SCHEDULER] = asyncio.get_running_loop().create_task(
