@@ -7,7 +7,9 @@ buttons, menus and checkboxes they read out of each question message, half by ty
 timed from the signed event or click until the next question (or the thank-you) reaches the Web
 API. The bare bolt app (a message listener that replies once with ``say()``, and an action
 listener that only acknowledges) gets the same users sending direct messages, until its reply
-arrives. Then one user alone clicks, to time the acknowledgement of a button click at rest.
+arrives: once as bolt comes (its Web API client opens a session per call), the issue's "bare
+slack-bolt app", and once given one shared session as our bot has ("bolt+sess"). Then one user
+alone clicks, to time the acknowledgement of a button click at rest.
 
     /tmp/venv/bin/python bench/slack_bench.py [--users 16] [--seconds 10] [--log-level INFO]
 """
@@ -72,7 +74,8 @@ async def shared_session(app):
 app = web.Application()
 app.router.add_post("/slack/events", events)
 app.router.add_get("/healthz", health)
-app.cleanup_ctx.append(shared_session)
+if os.environ.get("BARE_BOLT_SESSION") == "shared":
+    app.cleanup_ctx.append(shared_session)
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[2]), print=None, access_log=None)
 """
 
@@ -354,6 +357,14 @@ async def main() -> None:
             ),
             "bare bolt": await measure(
                 "bare-bolt", [sys.executable, str(bare_script)], env, args, False, workdir
+            ),
+            "bolt+sess": await measure(
+                "bare-bolt-shared",
+                [sys.executable, str(bare_script)],
+                env | {"BARE_BOLT_SESSION": "shared"},
+                args,
+                False,
+                workdir,
             ),
         }
     report(results, args)
