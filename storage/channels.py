@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import ConversationRef, PostedQuestion
+from storage.prepared import Prepared, first
 
 REF = ConversationRef.__table__
 POSTED = PostedQuestion.__table__
@@ -117,12 +118,17 @@ def _upsert_posted(dialect: Any) -> Any:
 
 
 # Built once with bound parameters: these run on every question a chat channel posts.
-UPSERT_POSTED = {"sqlite": _upsert_posted(sqlite), "postgresql": _upsert_posted(postgresql)}
-SELECT_POSTED = select(POSTED.c.question_id, POSTED.c.message_id).where(
-    POSTED.c.channel == bindparam("channel"), POSTED.c.conversation_id == bindparam("conversation_id")
+# Run on every Slack survey turn: prepared (storage.prepared) like the turn's own statements.
+UPSERT_POSTED = Prepared(_upsert_posted(postgresql), sqlite_statement=_upsert_posted(sqlite))
+SELECT_POSTED = Prepared(
+    select(POSTED.c.question_id, POSTED.c.message_id).where(
+        POSTED.c.channel == bindparam("channel"), POSTED.c.conversation_id == bindparam("conversation_id")
+    )
 )
-DELETE_POSTED = delete(POSTED).where(
-    POSTED.c.channel == bindparam("channel"), POSTED.c.conversation_id == bindparam("conversation_id")
+DELETE_POSTED = Prepared(
+    delete(POSTED).where(
+        POSTED.c.channel == bindparam("channel"), POSTED.c.conversation_id == bindparam("conversation_id")
+    )
 )
 
 
@@ -137,17 +143,17 @@ def set_posted_question(
         "message_id": message_id,
         "now": now,
     }
-    conn.execute(UPSERT_POSTED[conn.dialect.name], params)
+    UPSERT_POSTED.run(conn, params)
 
 
 def take_posted_question(conn: Connection, *, channel: str, conversation_id: str) -> tuple[str, str] | None:
     """The open question's (question id, message id), forgotten as it is returned."""
     where = {"channel": channel, "conversation_id": conversation_id}
-    row = conn.execute(SELECT_POSTED, where).first()
+    row = first(conn, SELECT_POSTED, where)
     if row is None:
         return None
-    conn.execute(DELETE_POSTED, where)
-    return row.question_id, row.message_id
+    DELETE_POSTED.run(conn, where)
+    return row[0], row[1]
 
 
 def conversation_ref(conn: Connection, *, channel: str, conversation_id: str) -> StoredRef | None:

@@ -36,6 +36,7 @@ from storage.models import (
     ProcessedMessage,
     SurveyResponse,
 )
+from storage.prepared import Prepared, first
 
 RESPONSE = SurveyResponse.__table__
 ANSWER = Answer.__table__
@@ -57,8 +58,9 @@ class Decision:
 Decide = Callable[[dict[str, Any] | None], Decision]
 
 
-def _per_dialect(build: Callable[[Any], Any]) -> dict[str, Any]:
-    return {"sqlite": build(sqlite), "postgresql": build(postgresql)}
+def _per_dialect(build: Callable[[Any], Any]) -> Prepared:
+    """One statement written with each dialect's own INSERT (for ON CONFLICT)."""
+    return Prepared(build(postgresql), sqlite_statement=build(sqlite))
 
 
 CLAIM = _per_dialect(
@@ -68,27 +70,32 @@ CLAIM = _per_dialect(
         .on_conflict_do_nothing()
     )
 )
-SELECT_STATE = select(STATE.c.state, STATE.c.version).where(STATE.c.respondent == bindparam("respondent"))
-SELECT_STATE_LOCKED = SELECT_STATE.with_for_update()
-INSERT_STATE = insert(STATE).values(
-    respondent=bindparam("respondent"), state=bindparam("state"), version=1, updated_at=bindparam("now")
+_SELECT_STATE = select(STATE.c.state, STATE.c.version).where(STATE.c.respondent == bindparam("respondent"))
+SELECT_STATE = Prepared(_SELECT_STATE)
+# PostgreSQL locks the row for the turn; SQLite's one writer already has the database to itself.
+SELECT_STATE_LOCKED = Prepared(_SELECT_STATE.with_for_update(), sqlite_statement=_SELECT_STATE)
+INSERT_STATE = Prepared(
+    insert(STATE).values(
+        respondent=bindparam("respondent"), state=bindparam("state"), version=1, updated_at=bindparam("now")
+    )
 )
-UPDATE_STATE = (
+UPDATE_STATE = Prepared(
     update(STATE)
     .where(STATE.c.respondent == bindparam("who"), STATE.c.version == bindparam("seen"))
     .values(state=bindparam("state"), version=bindparam("next_version"), updated_at=bindparam("now"))
 )
-UPSERT_ANSWER = _per_dialect(
-    lambda d: (
-        stmt := d.insert(ANSWER).values(
-            response_id=bindparam("rid"),
-            question_id=bindparam("qid"),
-            kind=bindparam("kind"),
-            value_text=bindparam("text"),
-            value_number=bindparam("number"),
-            answered_at=bindparam("at"),
-        )
-    ).on_conflict_do_update(
+
+
+def _upsert_answer(d: Any) -> Any:
+    stmt = d.insert(ANSWER).values(
+        response_id=bindparam("rid"),
+        question_id=bindparam("qid"),
+        kind=bindparam("kind"),
+        value_text=bindparam("text"),
+        value_number=bindparam("number"),
+        answered_at=bindparam("at"),
+    )
+    return stmt.on_conflict_do_update(
         index_elements=["response_id", "question_id"],
         set_={
             "kind": stmt.excluded.kind,
@@ -97,54 +104,65 @@ UPSERT_ANSWER = _per_dialect(
             "answered_at": stmt.excluded.answered_at,
         },
     )
+
+
+UPSERT_ANSWER = _per_dialect(_upsert_answer)
+DROP_CHOICES = Prepared(
+    delete(CHOICE).where(CHOICE.c.response_id == bindparam("rid"), CHOICE.c.question_id == bindparam("qid"))
 )
-DROP_CHOICES = delete(CHOICE).where(
-    CHOICE.c.response_id == bindparam("rid"), CHOICE.c.question_id == bindparam("qid")
-)
-DROP_ANSWER = delete(ANSWER).where(
-    ANSWER.c.response_id == bindparam("rid"), ANSWER.c.question_id == bindparam("qid")
+DROP_ANSWER = Prepared(
+    delete(ANSWER).where(ANSWER.c.response_id == bindparam("rid"), ANSWER.c.question_id == bindparam("qid"))
 )
 INSERT_RESPONSE = insert(RESPONSE)
 _RID = bindparam("rid", type_=String)
 # Each option copies its response's survey, start and status, so options are counted without a join.
-INSERT_CHOICES = insert(CHOICE).from_select(
-    ["response_id", "question_id", "choice", "position", "survey_id", "started_at", "abandoned"],
-    select(
-        _RID,
-        bindparam("qid", type_=String),
-        bindparam("choice", type_=String),
-        bindparam("position", type_=Integer),
-        RESPONSE.c.survey_id,
-        RESPONSE.c.started_at,
-        RESPONSE.c.status == literal_column("'abandoned'"),
-    ).where(RESPONSE.c.id == _RID),
+INSERT_CHOICES = Prepared(
+    insert(CHOICE).from_select(
+        ["response_id", "question_id", "choice", "position", "survey_id", "started_at", "abandoned"],
+        select(
+            _RID,
+            bindparam("qid", type_=String),
+            bindparam("choice", type_=String),
+            bindparam("position", type_=Integer),
+            RESPONSE.c.survey_id,
+            RESPONSE.c.started_at,
+            RESPONSE.c.status == literal_column("'abandoned'"),
+        ).where(RESPONSE.c.id == _RID),
+    )
 )
 ABANDON_CHOICES = update(CHOICE).where(CHOICE.c.response_id == bindparam("rid")).values(abandoned=True)
 # An answer may change its response's row too: its role or team, or a fact digests read
-# (storage.response_facts). Keyed by the field, or by the question id for facts.
-RESPONSE_UPDATES = {
+# (storage.response_facts). Keyed by the field, or by the question id for facts. PostgreSQL runs
+# the answer's upsert and the response's update as one statement (the upsert as a data-modifying
+# WITH), a round trip less per answer; SQLite runs in process and does both.
+_RESPONSE_UPDATES = {
     **{
         field: update(RESPONSE).where(RESPONSE.c.id == bindparam("rid")).values({field: bindparam("value")})
         for field in ("role", "team")
     },
     **facts.ANSWER_UPDATES,
 }
-# PostgreSQL runs such an answer's upsert and the response's update as one statement (the upsert
-# as a data-modifying WITH), a round trip less per answer; SQLite runs in process and does both.
+RESPONSE_UPDATES = {key: Prepared(stmt) for key, stmt in _RESPONSE_UPDATES.items()}
 ANSWER_AND_RESPONSE = {
-    key: stmt.add_cte(UPSERT_ANSWER["postgresql"].cte("answered")) for key, stmt in RESPONSE_UPDATES.items()
+    key: Prepared(stmt.add_cte(_upsert_answer(postgresql).cte("answered")))
+    for key, stmt in _RESPONSE_UPDATES.items()
 }
 _FINISHED = bindparam("finished", type_=RESPONSE.c.finished_at.type)
-COMPLETE = {
-    d: update(RESPONSE)
-    .where(RESPONSE.c.id == bindparam("rid"))
-    .values(
-        status=bindparam("status"),
-        finished_at=_FINISHED,
-        seconds_to_complete=facts.seconds_between(d, RESPONSE.c.started_at, _FINISHED),
+
+
+def _complete(d: str) -> Any:
+    return (
+        update(RESPONSE)
+        .where(RESPONSE.c.id == bindparam("rid"))
+        .values(
+            status=bindparam("status"),
+            finished_at=_FINISHED,
+            seconds_to_complete=facts.seconds_between(d, RESPONSE.c.started_at, _FINISHED),
+        )
     )
-    for d in facts.DIALECTS
-}
+
+
+COMPLETE = Prepared(_complete("postgresql"), sqlite_statement=_complete("sqlite"))
 END = (
     update(RESPONSE)
     .where(RESPONSE.c.id == bindparam("rid"))
@@ -158,31 +176,31 @@ def record_turn(
     """Run one turn atomically. Returns None when ``message_key`` was processed before (a duplicate)."""
     if message_key is not None and not claim_message(conn, message_key, now):
         return None
-    locked = conn.dialect.name == "postgresql"
-    row = conn.execute(SELECT_STATE_LOCKED if locked else SELECT_STATE, {"respondent": respondent}).first()
-    decision = decide(json.loads(row.state) if row else None)
+    row = first(conn, SELECT_STATE_LOCKED, {"respondent": respondent})
+    decision = decide(json.loads(row[0]) if row else None)
     for effect in decision.effects:
         _apply(conn, effect, respondent)
     encoded = json.dumps(decision.state, separators=(",", ":"), default=str)
     if row is None:
-        conn.execute(INSERT_STATE, {"respondent": respondent, "state": encoded, "now": now})
+        INSERT_STATE.run(conn, {"respondent": respondent, "state": encoded, "now": now})
     else:
+        version = row[1]
         params = {
             "who": respondent,
-            "seen": row.version,
+            "seen": version,
             "state": encoded,
-            "next_version": row.version + 1,
+            "next_version": version + 1,
             "now": now,
         }
-        if conn.execute(UPDATE_STATE, params).rowcount != 1:
+        if UPDATE_STATE.run(conn, params).rowcount != 1:
             raise StaleState(respondent)
     return decision
 
 
 def load_state(conn: Connection, respondent: str) -> tuple[dict[str, Any] | None, int]:
     """A respondent's saved dialog state and its version (0 when there is none)."""
-    row = conn.execute(SELECT_STATE, {"respondent": respondent}).first()
-    return (json.loads(row.state), row.version) if row else (None, 0)
+    row = first(conn, SELECT_STATE, {"respondent": respondent})
+    return (json.loads(row[0]), row[1]) if row else (None, 0)
 
 
 def prune_processed(conn: Connection, before: datetime) -> int:
@@ -192,7 +210,7 @@ def prune_processed(conn: Connection, before: datetime) -> int:
 
 def claim_message(conn: Connection, key: str, now: datetime) -> bool:
     """Mark a message as processed; False when it was processed before."""
-    return conn.execute(CLAIM[conn.dialect.name], {"key": key, "now": now}).rowcount == 1
+    return CLAIM.run(conn, {"key": key, "now": now}).rowcount == 1
 
 
 def _apply(conn: Connection, effect: Effect, respondent: str) -> None:
@@ -214,11 +232,11 @@ def _apply(conn: Connection, effect: Effect, respondent: str) -> None:
             _record_answer(conn, effect)
         case DropAnswer():
             keys = {"rid": effect.response_id, "qid": effect.question_id}
-            conn.execute(DROP_CHOICES, keys)
-            conn.execute(DROP_ANSWER, keys)
+            DROP_CHOICES.run(conn, keys)
+            DROP_ANSWER.run(conn, keys)
             if effect.question_id in facts.ANSWER_UPDATES:
                 withdrawn = {"rid": effect.response_id, "text": None, "number": None}
-                conn.execute(facts.ANSWER_UPDATES[effect.question_id], withdrawn)
+                RESPONSE_UPDATES[effect.question_id].run(conn, withdrawn)
         case RecordGuidanceAnswer():
             conn.execute(
                 insert(GUIDANCE),
@@ -250,17 +268,17 @@ def _record_answer(conn: Connection, a: RecordAnswer) -> None:
         "at": a.answered_at,
         "value": a.choices[0] if a.choices else None,
     }
-    dialect, also = conn.dialect.name, _response_update(a)
-    if also is not None and dialect == "postgresql":
-        conn.execute(ANSWER_AND_RESPONSE[also], params)
+    also = _response_update(a)
+    if also is not None and conn.dialect.name == "postgresql":
+        ANSWER_AND_RESPONSE[also].run(conn, params)
     else:
-        conn.execute(UPSERT_ANSWER[dialect], params)
+        UPSERT_ANSWER.run(conn, params)
         if also is not None:
-            conn.execute(RESPONSE_UPDATES[also], params)
+            RESPONSE_UPDATES[also].run(conn, params)
     if a.kind == "multiple_choice":
-        conn.execute(DROP_CHOICES, params)
-        conn.execute(
-            INSERT_CHOICES,
+        DROP_CHOICES.run(conn, params)
+        INSERT_CHOICES.run(
+            conn,
             [
                 {"rid": a.response_id, "qid": a.question_id, "choice": c, "position": i}
                 for i, c in enumerate(a.choices)
@@ -280,7 +298,7 @@ def _response_update(a: RecordAnswer) -> str | None:
 def _finish(conn: Connection, effect: FinishResponse) -> None:
     params = {"rid": effect.response_id, "status": effect.status, "finished": effect.finished_at}
     if effect.status == "completed":
-        conn.execute(COMPLETE[conn.dialect.name], params)
+        COMPLETE.run(conn, params)
         return
     conn.execute(END, params)
     if effect.status == "abandoned":
