@@ -8,6 +8,7 @@ what staff want most, and what changed since the period before. Figures come fro
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -45,7 +46,8 @@ class Digest:
     changes: list[str] = field(default_factory=list)
 
 
-REPORT_ONLY = {"only": REPORT_QUESTIONS, "themes": False, "quotes": False}
+# What a digest reads: a handful of questions, no free-text themes.
+_REPORT_ONLY: dict[str, Any] = {"only": REPORT_QUESTIONS, "themes": False, "quotes": False}
 
 
 def collect_digest(
@@ -58,7 +60,7 @@ def collect_digest(
 
 def collect_main(conn: Connection, survey: SurveyDef, period: Period, min_group_size: int) -> SurveyEvidence:
     """The survey's figures in the period: all the charts need (run through ``Database.read``)."""
-    return gather(conn, survey, period, min_group_size, **REPORT_ONLY)
+    return gather(conn, survey, period, min_group_size, **_REPORT_ONLY)
 
 
 def collect_context(conn: Connection, main: SurveyEvidence, catalog: SurveyCatalog) -> Digest:
@@ -70,13 +72,13 @@ def collect_context(conn: Connection, main: SurveyEvidence, catalog: SurveyCatal
     survey, period, k = main.survey, main.period, main.min_group_size
     digest = Digest(main)
     if main.enough and period.previous is not None:
-        previous = gather(conn, survey, period.previous, k, **REPORT_ONLY)
+        previous = gather(conn, survey, period.previous, k, **_REPORT_ONLY)
         if previous.enough:
             digest.previous = previous
             digest.changes = notable_changes(main, previous)
     wants = catalog.get(OUTCOMES_SURVEY)
     if survey.id == STAFF_SURVEY and wants is not None:
-        digest.outcomes = gather(conn, wants, period, k, **REPORT_ONLY)
+        digest.outcomes = gather(conn, wants, period, k, **_REPORT_ONLY)
     return digest
 
 
