@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import quote_plus
 
 import pytest
+from slack_bolt.request.internals import parse_body as bolt_parse_body
 from slack_sdk.signature import SignatureVerifier
 
-from bot.channels.slack.routes import SLACK_ENDPOINT
+from bot.channels.slack.routes import SLACK_ENDPOINT, parse_body
 from tests.channels.slack.payloads import direct_message, event_body, signature, signed
 from tests.channels.slack.slack_bot import SIGNING_SECRET, SlackBot
 from tests.helpers import table_counts
@@ -129,3 +131,54 @@ async def test_a_free_text_answer_is_shown_back_escaped(slack: SlackBot) -> None
         "Tell &lt;!channel&gt; &amp; &lt;!everyone&gt; about &lt;https://evil.example|this&gt;"
         in update.all_text
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "form"),
+    [
+        pytest.param(b'{"type": "event_callback", "event":', False, id="cut-off-json"),
+        pytest.param(b'["event_callback"]', False, id="json-list"),
+        pytest.param(b"payload=%7B%22type%22%3A%22block_actions%22", True, id="cut-off-payload"),
+        pytest.param(b"payload=%5B1%2C2%5D", True, id="payload-list"),
+    ],
+)
+async def test_a_signed_body_that_is_not_slack_json_gets_400_and_changes_nothing(
+    slack: SlackBot, body: bytes, form: bool
+) -> None:
+    resp = await slack.client.post(
+        "/slack/events", data=body, headers=signed(SIGNING_SECRET, body, form=form)
+    )
+    assert resp.status == 400
+    await slack.settle()
+    assert [c.method for c in slack.fake.calls] == ["auth.test"]
+    assert set((await table_counts(slack.services.db)).values()) == {0}
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type"),
+    [
+        pytest.param(DOC_BODY.decode(), "application/x-www-form-urlencoded", id="slash-command"),
+        pytest.param(
+            "payload=" + quote_plus(json.dumps({"type": "block_actions", "note": "a+b & <c> = 100% ü"})),
+            "application/x-www-form-urlencoded",
+            id="click",
+        ),
+        pytest.param(
+            '{"type": "event_callback", "event": {"text": "50% + 1"}}', "application/json", id="json"
+        ),
+    ],
+)
+def test_bodies_are_read_as_bolt_reads_them(raw: str, content_type: str) -> None:
+    assert parse_body(raw, content_type) == bolt_parse_body(raw, content_type) != {}
+
+
+def test_a_command_mentioning_payload_keeps_its_text() -> None:
+    # bolt looks for "payload" anywhere in a form and, when it is only a word typed after /guide,
+    # reads an empty body; we read the form's fields.
+    raw = "command=%2Fguide&text=what+is+a+payload%3F&empty="
+    assert bolt_parse_body(raw, "application/x-www-form-urlencoded") == {}
+    assert parse_body(raw, "application/x-www-form-urlencoded") == {
+        "command": "/guide",
+        "text": "what is a payload?",
+        "empty": "",
+    }
