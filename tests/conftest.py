@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import pytest
+import structlog
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import settings as hypothesis_settings
 
@@ -22,6 +25,19 @@ if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 SETTING_PREFIXES = ("GUIDEBOT_", "SLACK_", "MICROSOFT_", "Microsoft")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def uncached_loggers() -> Iterator[None]:
+    """Loggers are never cached in tests: structlog's ``capture_logs`` cannot see a logger cached on
+    first use, so a test asserting a log line would pass or fail with the order tests ran in."""
+    configure = structlog.configure
+
+    def without_cache(**options: Any) -> None:
+        configure(**{**options, "cache_logger_on_first_use": False})
+
+    with mock.patch.object(structlog, "configure", without_cache):
+        yield
 
 
 @pytest.fixture(autouse=True)
