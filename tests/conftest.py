@@ -15,7 +15,8 @@ from hypothesis import settings as hypothesis_settings
 
 from bot.app import build_app
 from bot.settings import Settings, load_settings
-from storage.db import normalise_url
+from storage.db import Database, normalise_url
+from storage.migrate import upgrade
 from tests.helpers import SECRET
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -70,6 +71,15 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         pytest.skip("TEST_DATABASE_URL is not set, so the PostgreSQL variant is skipped")
     await reset_postgres(TEST_DATABASE_URL)
     return TEST_DATABASE_URL
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """An empty, migrated database (SQLite, and PostgreSQL when available)."""
+    database = Database(database_url)
+    await upgrade(database)
+    yield database
+    await database.close()
 
 
 @pytest.fixture

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
-
-import pytest
+from collections.abc import Iterable
 
 from storage.db import Database
 from storage.demo import ResponseRow, insert_responses
-from storage.migrate import upgrade
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    """An empty, migrated database."""
-    database = Database(database_url)
-    await upgrade(database)
-    yield database
-    await database.close()
 
 
 async def load(db: Database, responses: Iterable[ResponseRow]) -> int:

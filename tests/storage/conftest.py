@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import Connection, select
 
 from dialogs.effects import Effect, FinishResponse, RecordAnswer, StartResponse
 from storage.db import Database
 from storage.demo import ResponseRow
-from storage.migrate import upgrade
 from storage.models import SurveyResponse
 from storage.response_facts import COPIED_ANSWERS, SUS_QUESTIONS, refresh_facts
 from storage.turns import Decision, record_turn
@@ -20,15 +18,6 @@ from storage.turns import Decision, record_turn
 RESPONSE = SurveyResponse.__table__
 FACTS = ("seconds_to_complete", "sus_score", *COPIED_ANSWERS, *(f"{q}_number" for q in COPIED_ANSWERS))
 FACT_COLUMNS = (*FACTS, *SUS_QUESTIONS)
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    """An empty, migrated database."""
-    database = Database(database_url)
-    await upgrade(database)
-    yield database
-    await database.close()
 
 
 async def take_turn(db: Database, respondent: str, effects: Iterable[Effect]) -> None:
