@@ -37,7 +37,7 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
-    for noisy in ("aiohttp.access", "sqlalchemy.engine", "alembic"):
+    for noisy in ("aiohttp.access", "sqlalchemy.engine", "alembic", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
