@@ -195,6 +195,11 @@ def build_bolt_app(channel: SlackChannel, client: AsyncWebClient) -> AsyncApp:
         process_before_response=True,
         # The signature is verified before bolt sees the request (and Socket Mode needs none).
         request_verification_enabled=False,
+        # Middleware for features the bot does not use (Slack workflow functions, AI assistant
+        # threads): each runs on every request otherwise.
+        attaching_function_token_enabled=False,
+        attaching_conversation_kwargs_enabled=False,
+        ignoring_self_assistant_message_events_enabled=False,
     )
 
     @bolt.event("message")
