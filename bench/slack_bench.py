@@ -18,12 +18,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import itertools
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +33,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.servers import cpu_seconds, free_port, percentile, start_server, stop  # noqa: E402
 from tests.channels.slack.payloads import actions_body, direct_message, event_body, press, signed  # noqa: E402
 from tests.fakes.slack_api import Call, FakeSlack  # noqa: E402
 from tests.helpers import PAIN_POINTS_TYPED  # noqa: E402
@@ -102,53 +100,6 @@ BARE_BUTTON = Call(
     },
     {"ts": "1700000000.000001"},
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def launch(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """Start a server pinned to CPU 0, its output going to ``log``."""
-    with log.open("wb") as out:
-        return subprocess.Popen(["taskset", "-c", "0", *command], env=env, stdout=out, stderr=out, cwd=ROOT)
-
-
-def tail(log: Path) -> str:
-    return log.read_text(errors="replace")[-2000:]
-
-
-async def wait_ready(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    """Wait for ``/healthz`` to answer 200."""
-    async with aiohttp.ClientSession() as session:
-        for _ in range(600):
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                    if resp.status == 200:
-                        return
-            await asyncio.sleep(0.05)
-    proc.kill()
-    raise SystemExit(f"server did not start; see {log}:\n{tail(log)}")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 class Slack:
@@ -298,8 +249,7 @@ async def measure(
     fake = await FakeSlack().start()
     env = env | {"GUIDEBOT_SLACK_API_URL": fake.api_url, "PORT": str(port)}
     log = workdir / f"{name}.log"
-    proc = launch([*command, "--port", str(port)], env, log)
-    await wait_ready(proc, port, log)
+    proc = await start_server([*command, "--port", str(port)], env, port, log)
     tally = Tally()
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:

@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +32,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.servers import cpu_seconds, free_port, percentile, start_server, stop  # noqa: E402
 from tests.channels.teams.activities import APP_ID, Person, actions_of, inputs_of, submit, text_of, typed  # noqa: E402
 from tests.fakes.bot_connector import Call, FakeBotConnector  # noqa: E402
 from tests.fakes.openid import FakeIdentity  # noqa: E402
@@ -64,53 +62,6 @@ app.router.add_post("/api/messages", messages)
 app.router.add_get("/healthz", health)
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def launch(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    """Start a server process pinned to CPU 0, its output in ``log``."""
-    with log.open("wb") as out:
-        return subprocess.Popen(["taskset", "-c", "0", *command], env=env, stdout=out, stderr=out, cwd=ROOT)
-
-
-async def start_server(command: list[str], env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    """Start a bot pinned to CPU 0 and wait until it answers /healthz."""
-    proc = launch(command, env, log)
-    async with aiohttp.ClientSession() as session:
-        for _ in range(300):
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                    if resp.status == 200:
-                        return proc
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited; see {log}")
-            await asyncio.sleep(0.1)
-    proc.terminate()
-    raise RuntimeError(f"server did not start; see {log}")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=40)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 class Inbox:
