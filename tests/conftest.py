@@ -17,6 +17,9 @@ from bot.app import build_app
 from bot.settings import Settings, load_settings
 from storage.db import Database, normalise_url
 from storage.migrate import upgrade
+from tests.channels.slack.slack_bot import BOT_TOKEN
+from tests.fakes.bot_connector import FakeBotConnector
+from tests.fakes.slack_api import FakeSlack
 from tests.helpers import SECRET
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -80,6 +83,23 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     await upgrade(database)
     yield database
     await database.close()
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    """A fake Slack Web API on a free 127.0.0.1 port."""
+    fake = await FakeSlack(token=BOT_TOKEN).start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeBotConnector]:
+    """A fake Bot Connector on a free loopback port."""
+    fake = FakeBotConnector()
+    await fake.start()
+    yield fake
+    await fake.close()
 
 
 @pytest.fixture

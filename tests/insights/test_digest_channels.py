@@ -31,7 +31,7 @@ from bot.settings import Settings
 from bot.turn import utcnow
 from storage import schedules
 from storage.channels import is_blocked
-from tests.channels.slack.slack_bot import BOT_TOKEN, SlackBot, slack_settings
+from tests.channels.slack.slack_bot import SlackBot, slack_settings
 from tests.channels.teams.activities import Person, in_channel, text_of
 from tests.channels.teams.conftest import post, settle
 from tests.fakes.bot_connector import Call as TeamsCall
@@ -76,21 +76,6 @@ class Bots:
     async def settle(self) -> None:
         await self.slack.settle()
         await settle(self.client)
-
-
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack(token=BOT_TOKEN).start()
-    yield fake
-    await fake.close()
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeBotConnector]:
-    fake = FakeBotConnector()
-    await fake.start()
-    yield fake
-    await fake.close()
 
 
 @pytest.fixture

@@ -9,16 +9,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_app
-from tests.channels.slack.slack_bot import BOT_TOKEN, SlackBot, slack_settings
+from tests.channels.slack.slack_bot import SlackBot, slack_settings
 from tests.fakes.slack_api import FakeSlack
-
-
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    """A fake Slack Web API on a free 127.0.0.1 port."""
-    fake = await FakeSlack(token=BOT_TOKEN).start()
-    yield fake
-    await fake.close()
 
 
 @pytest.fixture

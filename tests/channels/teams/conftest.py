@@ -12,7 +12,6 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import SERVICES, build_app
 from bot.settings import Settings, load_settings
-from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.openid import FakeIdentity
 from tests.helpers import SECRET
 
@@ -21,15 +20,6 @@ from tests.helpers import SECRET
 def safe_logging() -> None:
     """Log with structlog's defaults: a CLI test may have bound logging to a closed capture file."""
     structlog.reset_defaults()
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeBotConnector]:
-    """A fake Bot Connector on a free loopback port."""
-    fake = FakeBotConnector()
-    await fake.start()
-    yield fake
-    await fake.close()
 
 
 @pytest.fixture
