@@ -13,12 +13,11 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from bot.content import guidance_base_url
-from bot.reports import charts, links
+from bot.reports import links
 from bot.reports.digest import collect_context, collect_main, digest_charts, digest_text
-from bot.reports.evidence import TASKS
 from bot.reports.periods import Period, parse_period
 from bot.reports.plan import PlanEvidence, build_plan, collect_plan
-from bot.reports.plan_document import Chart, ImprovementPlan
+from bot.reports.plan_document import ImprovementPlan
 from bot.settings import Settings
 from bot.turn import Content, utcnow
 from dialogs.conversation import find_survey
@@ -130,19 +129,9 @@ class Insights:
         return self.settings.min_group_size
 
 
-def _plan_charts(evidence: PlanEvidence) -> tuple[Chart, ...]:
+def _plan_charts(evidence: PlanEvidence) -> tuple[Image, ...]:
+    """The digest's two charts, of the staff survey's figures, where enough people answered."""
     staff = evidence.staff
     if staff is None or not staff.enough:
         return ()
-    drawn: list[Image] = []
-    if staff.ranked(TASKS):
-        drawn.append(
-            charts.pain_points_chart(
-                staff.ranked(TASKS), title="Tasks that cost most time, by share of staff"
-            )
-        )
-    if staff.sus is not None and staff.sus_scores:
-        drawn.append(
-            charts.sus_distribution_chart(staff.sus_scores, staff.sus, title="System Usability Scale scores")
-        )
-    return tuple(Chart(i.title, i.alt_text, i.png) for i in drawn)
+    return tuple(digest_charts(staff))

@@ -24,9 +24,10 @@ from bot.reports.evidence import (
 )
 from bot.reports.periods import Period, describe
 from bot.reports.plan_actions import prioritised_actions
-from bot.reports.plan_document import Chart, ImprovementPlan
+from bot.reports.plan_document import ImprovementPlan
 from dialogs.guidance import GuidanceLibrary
 from dialogs.loader import SurveyCatalog
+from dialogs.replies import Image
 from dialogs.sus_score import median_of_counts
 from storage import aggregates as agg
 
@@ -105,7 +106,7 @@ def build_plan(
     start_page: str,
     tz: ZoneInfo,
     now: datetime,
-    charts: tuple[Chart, ...] = (),
+    charts: tuple[Image, ...] = (),
 ) -> ImprovementPlan:
     """The plan from its evidence; ``start_page`` is where links go for a section with no address."""
 

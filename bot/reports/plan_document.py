@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from dialogs.replies import Image
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +54,8 @@ class Actions:
     items: tuple[Action, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Chart:
-    """A chart (PNG) with its alt text; only the HTML version shows it."""
-
-    title: str
-    alt_text: str
-    png: bytes = field(repr=False)
-
-
-Block = Paragraph | Bullets | Quote | Table | Actions | Chart
+# A chart is the digest's Image (PNG with alt text and title); only the HTML version shows it.
+Block = Paragraph | Bullets | Quote | Table | Actions | Image
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from bot.reports.plan_document import Actions, Block, Bullets, Chart, ImprovementPlan, Paragraph, Quote, Table
+from bot.reports.plan_document import Actions, Block, Bullets, ImprovementPlan, Paragraph, Quote, Table
+from dialogs.replies import Image
 
 PRINT_CSS = """
 body { font: 16px/1.5 Arial, Helvetica, sans-serif; color: #0b0c0c; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; }
@@ -64,7 +65,7 @@ def _markdown_block(block: Block) -> list[str]:
                 ),
                 "",
             ]
-        case Chart():
+        case Image():
             return []
     raise TypeError(type(block).__name__)
 
@@ -128,7 +129,7 @@ def _html_block(block: Block) -> str:
                 for a in block.items
             )
             return f"<ol>{items}</ol>"
-        case Chart():
+        case Image():
             data = base64.b64encode(block.png).decode()
             return (
                 f'<figure><img src="data:image/png;base64,{data}" alt="{escape(block.alt_text)}">'

@@ -13,13 +13,13 @@ from bot.reports.plan_document import (
     Actions,
     Block,
     Bullets,
-    Chart,
     Paragraph,
     PlanSection,
     Quote,
     Table,
 )
 from bot.reports.published import ADMIN_TIME, SUS_AVERAGE_SOURCE
+from dialogs.replies import Image
 
 if TYPE_CHECKING:
     from bot.reports.plan import MaturityStep, PlanEvidence
@@ -70,7 +70,7 @@ def vision(evidence: PlanEvidence, wants: SurveyEvidence | None, resolve: Resolv
     return _section("vision", "1. Vision and goals", blocks, "vision-and-goals", resolve)
 
 
-def current_use(staff: SurveyEvidence | None, charts: tuple[Chart, ...], resolve: Resolve) -> PlanSection:
+def current_use(staff: SurveyEvidence | None, charts: tuple[Image, ...], resolve: Resolve) -> PlanSection:
     """Step 2: how the system is used and what staff told us, with the figures."""
     title = "2. How the current system is used, and what staff told us"
     if staff is None or not staff.enough:
