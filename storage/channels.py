@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import ConversationRef, PostedQuestion
-from storage.prepared import Prepared, first
+from storage.prepared import Prepared, first, per_dialect
 
 REF = ConversationRef.__table__
 POSTED = PostedQuestion.__table__
@@ -117,9 +117,8 @@ def _upsert_posted(dialect: Any) -> Any:
     )
 
 
-# Built once with bound parameters: these run on every question a chat channel posts.
-# Run on every Slack survey turn: prepared (storage.prepared) like the turn's own statements.
-UPSERT_POSTED = Prepared(_upsert_posted(postgresql), sqlite_statement=_upsert_posted(sqlite))
+# Run on every question a chat channel posts: prepared (storage.prepared) like the turn's own statements.
+UPSERT_POSTED = per_dialect(_upsert_posted)
 SELECT_POSTED = Prepared(
     select(POSTED.c.question_id, POSTED.c.message_id).where(
         POSTED.c.channel == bindparam("channel"), POSTED.c.conversation_id == bindparam("conversation_id")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Executable
 
 SQLITE = sqlite.dialect()
@@ -49,6 +49,12 @@ class Prepared:
         else:
             cursor.executemany(c.sql, [_values(c, p) for p in params])
         return cursor
+
+
+def per_dialect(build: Callable[[Any], Executable]) -> Prepared:
+    """One statement built for each database: ``build`` gets SQLAlchemy's dialect module (for its own
+    INSERT, with ON CONFLICT)."""
+    return Prepared(build(postgresql), sqlite_statement=build(sqlite))
 
 
 def first(conn: Connection, prepared: Prepared, params: Mapping[str, Any]) -> tuple[Any, ...] | None:

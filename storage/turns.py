@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Integer, String, bindparam, delete, insert, literal_column, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
 from dialogs.effects import (
     DropAnswer,
@@ -36,7 +36,7 @@ from storage.models import (
     ProcessedMessage,
     SurveyResponse,
 )
-from storage.prepared import Prepared, first
+from storage.prepared import Prepared, first, per_dialect
 
 RESPONSE = SurveyResponse.__table__
 ANSWER = Answer.__table__
@@ -58,12 +58,7 @@ class Decision:
 Decide = Callable[[dict[str, Any] | None], Decision]
 
 
-def _per_dialect(build: Callable[[Any], Any]) -> Prepared:
-    """One statement written with each dialect's own INSERT (for ON CONFLICT)."""
-    return Prepared(build(postgresql), sqlite_statement=build(sqlite))
-
-
-CLAIM = _per_dialect(
+CLAIM = per_dialect(
     lambda d: (
         d.insert(PROCESSED)
         .values(key=bindparam("key"), processed_at=bindparam("now"))
@@ -106,7 +101,7 @@ def _upsert_answer(d: Any) -> Any:
     )
 
 
-UPSERT_ANSWER = _per_dialect(_upsert_answer)
+UPSERT_ANSWER = per_dialect(_upsert_answer)
 DROP_CHOICES = Prepared(
     delete(CHOICE).where(CHOICE.c.response_id == bindparam("rid"), CHOICE.c.question_id == bindparam("qid"))
 )
