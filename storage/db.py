@@ -109,7 +109,7 @@ class Database:
             raise RuntimeError("the database is closed")
         if self._async is not None:
             return await self._async_transaction(fn)
-        return await asyncio.get_running_loop().run_in_executor(self._readers, self._transaction, fn, False)
+        return await asyncio.get_running_loop().run_in_executor(self._readers, self._read_transaction, fn)
 
     def run_sync(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn`` in a write transaction from synchronous code (CLI commands, migrations)."""
@@ -144,10 +144,10 @@ class Database:
             self._sync.dispose()
             self._reader_engine.dispose()
 
-    def _transaction(self, fn: Callable[[Connection], T], write: bool) -> T:
-        engine = self._sync if write else self._reader_engine
-        assert engine is not None
-        with engine.begin() as conn:
+    def _read_transaction(self, fn: Callable[[Connection], T]) -> T:
+        # Writes never come here: on SQLite they all go through the writer thread's queue.
+        assert self._reader_engine is not None
+        with self._reader_engine.begin() as conn:
             return fn(conn)
 
     async def _queue_write(self, fn: Callable[[Connection], T], alone: bool) -> T:

@@ -17,7 +17,6 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Executable
 
-SQLITE = sqlite.dialect()
 # The pysqlite dialect SQLAlchemy connects with: its type conversions are the ones to copy.
 SQLITE_DRIVER = sqlite.dialect(paramstyle="qmark")
 _REQUIRED = object()
