@@ -182,18 +182,16 @@ class Database:
         if self._writer_conn is not None:
             self._writer_conn.close()
             self._writer_conn = None
-        while True:  # writes queued while closing: refused, never left waiting
+        late: list[_Write[Any]] = []  # writes queued while closing: refused, never left waiting
+        while True:
             try:
-                late = self._queue.get_nowait()
+                item = self._queue.get_nowait()
             except queue.Empty:
                 break
-            if late is not None:
-                late.error = RuntimeError("the database is closed")
-                if late.loop is None:
-                    _settle(late)
-                else:
-                    with contextlib.suppress(RuntimeError):
-                        late.loop.call_soon_threadsafe(_settle, late)
+            if item is not None:
+                item.error = RuntimeError("the database is closed")
+                late.append(item)
+        _answer(late)
 
     def _commit_group(self, group: list[_Write[Any]]) -> None:
         # The writer keeps its connection: a pool checkout per write costs more than a turn.
@@ -213,16 +211,7 @@ class Database:
                 self._writer_conn = None
             for item in group:
                 item.error = item.error or exc
-        waiting: dict[asyncio.AbstractEventLoop, list[_Write[Any]]] = {}
-        for item in group:
-            if item.loop is None:
-                _settle(item)
-            else:
-                waiting.setdefault(item.loop, []).append(item)
-        for loop, items in waiting.items():
-            # One wake-up of each waiting event loop per group; a loop already closed has nobody left.
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(_settle_all, items)
+        _answer(group)
 
     async def _async_transaction(self, fn: Callable[[Connection], T]) -> T:
         assert self._async is not None
@@ -254,6 +243,19 @@ def _in_savepoint(conn: Connection, item: _Write[Any]) -> None:
         item.error = exc
     else:
         driver.execute("RELEASE grouped")
+
+
+def _answer(items: list[_Write[Any]]) -> None:
+    """Hand each write's outcome to its caller: thread futures now, event loops with one wake-up each."""
+    waiting: dict[asyncio.AbstractEventLoop, list[_Write[Any]]] = {}
+    for item in items:
+        if item.loop is None:
+            _settle(item)
+        else:
+            waiting.setdefault(item.loop, []).append(item)
+    for loop, theirs in waiting.items():
+        with contextlib.suppress(RuntimeError):  # a loop already closed has nobody left waiting
+            loop.call_soon_threadsafe(_settle_all, theirs)
 
 
 def _settle(item: _Write[Any]) -> None:
