@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import Counter
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from bot.channels.slack.inbound import CHANNEL, SlackTurn
 from bot.channels.slack.outbound import SlackApi, SlackCallError
 from bot.channels.slack.render import Message, answered, home_view, render, skipped
 from bot.turn import utcnow
+from bot.turn_order import TurnOrder
 from dialogs.replies import Answered, Image, Prompt, Question, Reply, Text
 from storage.channels import set_posted_question, take_posted_question
 
@@ -38,8 +38,7 @@ class SlackChannel:
         self._token = token
         self._auth: AuthorizeResult | None = None
         self._auth_lock = asyncio.Lock()
-        self._turn_locks: dict[str, asyncio.Lock] = {}
-        self._queued: Counter[str] = Counter()
+        self._order = TurnOrder()
 
     @property
     def bot_user_id(self) -> str | None:
@@ -87,16 +86,8 @@ class SlackChannel:
         One person's turns run one at a time, in the order Slack delivered them, so two quick answers
         get their next questions (and the messages updated) in order.
         """
-        user = turn.inbound.user_id
-        lock = self._turn_locks.setdefault(user, asyncio.Lock())
-        self._queued[user] += 1
-        try:
-            async with lock:
-                await self._take_turn(turn)
-        finally:
-            self._queued[user] -= 1
-            if not self._queued[user]:
-                del self._queued[user], self._turn_locks[user]
+        async with self._order.one_at_a_time(turn.inbound.user_id):
+            await self._take_turn(turn)
 
     async def _take_turn(self, turn: SlackTurn) -> None:
         try:

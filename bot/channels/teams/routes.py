@@ -9,10 +9,7 @@ go to stored conversation references through the same connector client.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -30,6 +27,7 @@ from bot.channels.teams.tokens import ClientSecretTokens, ManagedIdentityTokens
 from bot.logs import get_logger
 from bot.reports.install import image_url as served_chart_url
 from bot.settings import Settings
+from bot.turn_order import TurnOrder
 from dialogs.replies import Reply
 
 if TYPE_CHECKING:
@@ -57,7 +55,7 @@ class TeamsChannel:
         )
         self.adapter = CloudAdapter(self.gate.authentication)
         self.adapter.on_turn_error = _turn_failed
-        self._busy: dict[str, tuple[asyncio.Lock, list[int]]] = {}
+        self._order = TurnOrder()
 
     async def messages(self, request: web.Request) -> web.Response:
         """One activity from the Bot Connector (or the Emulator)."""
@@ -92,21 +90,10 @@ class TeamsChannel:
         self.gate.close()
 
     async def _turn(self, result: AuthenticateRequestResult, activity: Activity) -> None:
-        async with self._one_at_a_time(user_id(activity) or str(getattr(activity.conversation, "id", ""))):
+        async with self._order.one_at_a_time(
+            user_id(activity) or str(getattr(activity.conversation, "id", ""))
+        ):
             await self.adapter.process_activity(result, activity, self.handler.on_turn)
-
-    @asynccontextmanager
-    async def _one_at_a_time(self, key: str) -> AsyncIterator[None]:
-        # Tasks start in arrival order and asyncio.Lock is fair, so one user's turns keep their order.
-        lock, waiting = self._busy.setdefault(key, (asyncio.Lock(), [0]))
-        waiting[0] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            waiting[0] -= 1
-            if waiting[0] == 0:
-                self._busy.pop(key, None)
 
     async def _blocked(self, conversation_id: str) -> None:
         await self.handler.blocked(conversation_id)
