@@ -9,9 +9,10 @@ API. The bare bolt app (a message listener that replies once with ``say()``, and
 listener that only acknowledges) gets the same users sending direct messages, until its reply
 arrives: once as bolt comes (its Web API client opens a session per call), the issue's "bare
 slack-bolt app", and once given one shared session as our bot has ("bolt+sess"). Then one user
-alone clicks, to time the acknowledgement of a button click at rest.
+alone clicks, to time the acknowledgement of a button click at rest. The servers take turns for
+``--rounds`` rounds, and each figure is the median of a server's rounds.
 
-    /tmp/venv/bin/python bench/slack_bench.py [--users 16] [--seconds 10] [--log-level INFO]
+    /tmp/venv/bin/python bench/slack_bench.py [--users 16] [--seconds 10] [--rounds 3] [--only-ours]
 """
 
 from __future__ import annotations
@@ -285,7 +286,9 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--clicks", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3, help="each server measured this many times, in turn")
     parser.add_argument("--log-level", default="INFO", help="our bot's GUIDEBOT_LOG_LEVEL")
+    parser.add_argument("--only-ours", action="store_true", help="measure our bot alone (no bare bolt)")
     args = parser.parse_args()
     if len(os.sched_getaffinity(0)) > 1:
         os.sched_setaffinity(0, os.sched_getaffinity(0) - {0})
@@ -294,47 +297,53 @@ async def main() -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("GUIDEBOT_", "SLACK_"))}
         env |= {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET}
         bot_env = env | {
-            "GUIDEBOT_DATA_DIR": str(workdir / "data"),
             "GUIDEBOT_SECRET_KEY": "bench-secret-key-not-for-production",
             "GUIDEBOT_LOG_LEVEL": args.log_level,
             "GUIDEBOT_LOG_FORMAT": "json",
         }
         bare_script = workdir / "bare_bolt.py"
         bare_script.write_text(BARE_BOLT)
-        results = {
-            "guidebot": await measure(
-                "guidebot", [sys.executable, "-m", "bot", "serve"], bot_env, args, True, workdir
-            ),
-            "bare bolt": await measure(
-                "bare-bolt", [sys.executable, str(bare_script)], env, args, False, workdir
-            ),
-            "bolt+sess": await measure(
-                "bare-bolt-shared",
-                [sys.executable, str(bare_script)],
-                env | {"BARE_BOLT_SESSION": "shared"},
-                args,
-                False,
-                workdir,
-            ),
-        }
-    report(results, args)
+        bare = [sys.executable, str(bare_script)]
+        servers = [("guidebot", [sys.executable, "-m", "bot", "serve"], bot_env, True)]
+        if not args.only_ours:
+            servers += [
+                ("bare bolt", bare, env, False),
+                ("bolt+sess", bare, env | {"BARE_BOLT_SESSION": "shared"}, False),
+            ]
+        # The machine's speed drifts over a minute or two, so the servers take turns, round after
+        # round, rather than each running all its rounds together.
+        rounds: dict[str, list[dict[str, float]]] = {name: [] for name, *_ in servers}
+        for number in range(args.rounds):
+            for name, command, server_env, ours in servers:
+                # Each round starts from an empty database: the same users start the survey afresh.
+                server_env = server_env | {"GUIDEBOT_DATA_DIR": str(workdir / f"data-{number}")}
+                result = await measure(name, command, server_env, args, ours, workdir)
+                rounds[name].append(result)
+                print(f"round {number + 1}: {name:<10} {result['turns/s']:>6.0f} turns/s", flush=True)
+    report(rounds, args)
 
 
-def report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> None:
-    """One line per server, then the issue's targets."""
+def report(rounds: dict[str, list[dict[str, float]]], args: argparse.Namespace) -> None:
+    """One line per server (the median of its rounds), then the issue's targets."""
+    results = {
+        name: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for name, runs in rounds.items()
+    }
     print(
-        f"{args.users} users, {args.seconds:.0f} s measured after {args.warmup:.0f} s warm-up, servers on CPU 0, SQLite"
+        f"{args.users} users, {args.rounds} rounds of {args.seconds:.0f} s each after {args.warmup:.0f} s warm-up,"
+        " servers on CPU 0, SQLite; medians of the rounds"
     )
     print(
         f"{'':<10} {'turns/s':>8} {'turn p50':>9} {'ack p50':>8} {'ack p99':>8} {'click p50 load':>15}"
-        f" {'click p50 rest':>15} {'server CPU':>11} {'bench CPU':>10}"
+        f" {'click p50 rest':>15} {'server CPU':>11} {'CPU/turn':>9} {'bench CPU':>10}"
     )
     for name, r in results.items():
         print(
             f"{name:<10} {r['turns/s']:>8.0f} {r['turn p50']:>7.2f}ms {r['ack p50']:>6.2f}ms {r['ack p99']:>6.2f}ms "
             f"{r['click p50 (load)']:>13.2f}ms {r['click p50 (rest)']:>13.2f}ms {r['server CPU']:>10.0%}"
-            f" {r['bench CPU']:>10.0%}"
+            f" {r['server CPU'] / r['turns/s'] * 1e6:>7.0f}us {r['bench CPU']:>10.0%}"
         )
+    if "bare bolt" not in results:
+        return
     ours, bare = results["guidebot"], results["bare bolt"]
     print(
         f"targets: turns/s >= bare bolt: {ours['turns/s']:.0f} vs {bare['turns/s']:.0f} "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import signal
@@ -184,3 +185,16 @@ def test_serve_logs_json_lines_and_stops_cleanly_on_sigterm(tmp_path: Path) -> N
     turn = next(e for e in events if e["event"] == "turn")
     assert turn["redacted"] == ["phone number"] and turn["channel"] == "web"
     assert "07700" not in stderr and "log-check" not in stderr  # no raw text or user ids in logs
+
+
+def test_serving_freezes_what_start_up_loaded_and_collects_young_objects_less_often() -> None:
+    from bot.cli import YOUNG_GENERATION, settle_memory
+
+    before = gc.get_threshold()
+    try:
+        settle_memory()
+        assert gc.get_freeze_count() > 10_000  # the modules and libraries loaded by now
+        assert gc.get_threshold() == (YOUNG_GENERATION, *before[1:])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

@@ -202,10 +202,17 @@ def build_bolt_app(channel: SlackChannel, client: AsyncWebClient) -> AsyncApp:
         ignoring_self_assistant_message_events_enabled=False,
     )
 
+    # bolt tries listeners in the order they are added, and each one tried builds all of bolt's
+    # listener arguments: the two that carry survey turns (typed and clicked) come first.
     @bolt.event("message")
     async def direct_message(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
         await channel.receive(message_turn(body, channel.bot_user_id), acked=ACKED in context)
+
+    @bolt.action(TURN_ACTIONS)
+    async def click(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        await ack()
+        await channel.receive(action_turn(body), acked=ACKED in context)
 
     @bolt.event("app_mention")
     async def mention(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -217,11 +224,6 @@ def build_bolt_app(channel: SlackChannel, client: AsyncWebClient) -> AsyncApp:
         await ack()
         if event.get("tab", "home") == "home" and isinstance(event.get("user"), str):
             await channel.show_home(event["user"], acked=ACKED in context)
-
-    @bolt.action(TURN_ACTIONS)
-    async def click(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        await ack()
-        await channel.receive(action_turn(body), acked=ACKED in context)
 
     @bolt.action(CHECKBOXES)
     async def tick(ack: AsyncAck) -> None:
