@@ -52,8 +52,10 @@ client = AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ
 bolt = AsyncApp(client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"])
 
 @bolt.event("message")
-async def reply(event, say):
-    await say(text="Thanks, got it.")
+async def reply(event, say, client):
+    sent = await say(text="Thanks, got it.")
+    if os.environ.get("BARE_BOLT_UPDATE"):  # and update it, as a survey turn updates the question answered
+        await client.chat_update(channel=sent["channel"], ts=sent["ts"], text="Thanks, got it.")
 
 @bolt.action(re.compile(".*"))
 async def click(ack):
@@ -289,6 +291,11 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="each server measured this many times, in turn")
     parser.add_argument("--log-level", default="INFO", help="our bot's GUIDEBOT_LOG_LEVEL")
     parser.add_argument("--only-ours", action="store_true", help="measure our bot alone (no bare bolt)")
+    parser.add_argument(
+        "--with-update",
+        action="store_true",
+        help="also bare bolt with a shared session that updates each reply (a survey turn's two Web API calls)",
+    )
     args = parser.parse_args()
     if len(os.sched_getaffinity(0)) > 1:
         os.sched_setaffinity(0, os.sched_getaffinity(0) - {0})
@@ -310,6 +317,9 @@ async def main() -> None:
                 ("bare bolt", bare, env, False),
                 ("bolt+sess", bare, env | {"BARE_BOLT_SESSION": "shared"}, False),
             ]
+        if args.with_update:
+            shared_update = env | {"BARE_BOLT_SESSION": "shared", "BARE_BOLT_UPDATE": "1"}
+            servers.append(("bolt+s+upd", bare, shared_update, False))
         # The machine's speed drifts over a minute or two, so the servers take turns, round after
         # round, rather than each running all its rounds together.
         rounds: dict[str, list[dict[str, float]]] = {name: [] for name, *_ in servers}
