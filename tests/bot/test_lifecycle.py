@@ -182,6 +182,8 @@ def test_serve_logs_json_lines_and_stops_cleanly_on_sigterm(tmp_path: Path) -> N
     events = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
     names = [e["event"] for e in events]
     assert "secret_key.generated" in names and "database.ready" in names and "server.stopped" in names
+    starting = next(e for e in events if e["event"] == "server.starting")
+    assert starting["loop"] == "uvloop"  # the server's loop where uvloop is installed (all but Windows)
     turn = next(e for e in events if e["event"] == "turn")
     assert turn["redacted"] == ["phone number"] and turn["channel"] == "web"
     assert "07700" not in stderr and "log-check" not in stderr  # no raw text or user ids in logs
