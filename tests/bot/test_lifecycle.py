@@ -173,6 +173,8 @@ def test_serve_logs_json_lines_and_stops_cleanly_on_sigterm(tmp_path: Path) -> N
         body = json.dumps({"user_id": "log-check", "text": "my number is 07700 900123"}).encode()
         req = urllib.request.Request(f"http://127.0.0.1:{port}/api/chat", data=body, method="POST")
         urllib.request.urlopen(req, timeout=5).read()
+        server.send_signal(signal.SIGHUP)  # content reload, on the server's own event loop
+        time.sleep(2)  # a reload takes a fraction of this; one still running at SIGTERM would not log
         server.send_signal(signal.SIGTERM)
         _, stderr = server.communicate(timeout=30)
     finally:
@@ -184,6 +186,7 @@ def test_serve_logs_json_lines_and_stops_cleanly_on_sigterm(tmp_path: Path) -> N
     assert "secret_key.generated" in names and "database.ready" in names and "server.stopped" in names
     starting = next(e for e in events if e["event"] == "server.starting")
     assert starting["loop"] == "uvloop"  # the server's loop where uvloop is installed (all but Windows)
+    assert "content.reloaded" in names
     turn = next(e for e in events if e["event"] == "turn")
     assert turn["redacted"] == ["phone number"] and turn["channel"] == "web"
     assert "07700" not in stderr and "log-check" not in stderr  # no raw text or user ids in logs
