@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import ConversationRef, PostedQuestion
-from storage.prepared import Prepared, first, per_dialect
+from storage.prepared import Prepared, first, per_dialect, upsert
 
 REF = ConversationRef.__table__
 POSTED = PostedQuestion.__table__
@@ -100,21 +100,14 @@ def is_blocked(conn: Connection, *, channel: str, conversation_id: str) -> bool:
 
 
 def _upsert_posted(dialect: Any) -> Any:
-    stmt = dialect.insert(POSTED).values(
-        channel=bindparam("channel"),
-        conversation_id=bindparam("conversation_id"),
-        question_id=bindparam("question_id"),
-        message_id=bindparam("message_id"),
-        posted_at=bindparam("now"),
-    )
-    return stmt.on_conflict_do_update(
-        index_elements=["channel", "conversation_id"],
-        set_={
-            "question_id": stmt.excluded.question_id,
-            "message_id": stmt.excluded.message_id,
-            "posted_at": stmt.excluded.posted_at,
-        },
-    )
+    values = {
+        "channel": bindparam("channel"),
+        "conversation_id": bindparam("conversation_id"),
+        "question_id": bindparam("question_id"),
+        "message_id": bindparam("message_id"),
+        "posted_at": bindparam("now"),
+    }
+    return upsert(dialect, POSTED, values, keys=["channel", "conversation_id"])
 
 
 # Run on every question a chat channel posts: prepared (storage.prepared) like the turn's own statements.

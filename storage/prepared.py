@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Executable
 
@@ -54,6 +54,16 @@ def per_dialect(build: Callable[[Any], Executable]) -> Prepared:
     """One statement built for each database: ``build`` gets SQLAlchemy's dialect module (for its own
     INSERT, with ON CONFLICT)."""
     return Prepared(build(postgresql), sqlite_statement=build(sqlite))
+
+
+def upsert(dialect: Any, table: Table, values: Mapping[str, Any], keys: Sequence[str]) -> Executable:
+    """INSERT ``values`` into ``table``, or, where a row with the same ``keys`` exists, set its other
+    columns to the values given. ``dialect`` is SQLAlchemy's module for the database (see ``per_dialect``)."""
+    stmt = dialect.insert(table).values(**values)
+    return stmt.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={column: stmt.excluded[column] for column in values if column not in keys},
+    )
 
 
 def first(conn: Connection, prepared: Prepared, params: Mapping[str, Any]) -> tuple[Any, ...] | None:

@@ -36,7 +36,7 @@ from storage.models import (
     ProcessedMessage,
     SurveyResponse,
 )
-from storage.prepared import Prepared, first, per_dialect
+from storage.prepared import Prepared, first, per_dialect, upsert
 
 RESPONSE = SurveyResponse.__table__
 ANSWER = Answer.__table__
@@ -82,23 +82,15 @@ UPDATE_STATE = Prepared(
 
 
 def _upsert_answer(d: Any) -> Any:
-    stmt = d.insert(ANSWER).values(
-        response_id=bindparam("rid"),
-        question_id=bindparam("qid"),
-        kind=bindparam("kind"),
-        value_text=bindparam("text"),
-        value_number=bindparam("number"),
-        answered_at=bindparam("at"),
-    )
-    return stmt.on_conflict_do_update(
-        index_elements=["response_id", "question_id"],
-        set_={
-            "kind": stmt.excluded.kind,
-            "value_text": stmt.excluded.value_text,
-            "value_number": stmt.excluded.value_number,
-            "answered_at": stmt.excluded.answered_at,
-        },
-    )
+    values = {
+        "response_id": bindparam("rid"),
+        "question_id": bindparam("qid"),
+        "kind": bindparam("kind"),
+        "value_text": bindparam("text"),
+        "value_number": bindparam("number"),
+        "answered_at": bindparam("at"),
+    }
+    return upsert(d, ANSWER, values, keys=["response_id", "question_id"])
 
 
 UPSERT_ANSWER = per_dialect(_upsert_answer)
