@@ -77,7 +77,7 @@ async def bench(url: str, respondents: int, runs: int, load: bool, vacuum: bool)
             lambda conn: insert_responses(conn, demo_responses(content.catalog, plan), batch=1000)
         )
         if vacuum and not db.is_sqlite:
-            await _vacuum_postgres(url)
+            await _on_postgres(url, "VACUUM ANALYZE")
         else:
             await db.write(analyse)
         print(f"  loaded {answers:,} answers in {time.perf_counter() - started:.1f} s", flush=True)
@@ -125,7 +125,7 @@ def main() -> None:
     if args.postgres:
         url, load = args.postgres, not args.reuse
         if load:
-            asyncio.run(_empty_postgres(url))
+            asyncio.run(_on_postgres(url, "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;"))
     else:
         path = args.sqlite or Path(tempfile.mkdtemp()) / "insights_bench.db"
         url, load = f"sqlite:///{path}", not (args.reuse and path.exists())
@@ -137,23 +137,13 @@ def main() -> None:
     print(f"  peak memory (ru_maxrss) {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
-async def _empty_postgres(url: str) -> None:
+async def _on_postgres(url: str, sql: str) -> None:
+    """Run ``sql`` on its own connection, outside any transaction (VACUUM cannot run inside one)."""
     import asyncpg
 
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
-        await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await conn.close()
-
-
-async def _vacuum_postgres(url: str) -> None:
-    import asyncpg
-
-    # VACUUM cannot run inside a transaction, so not through Database.write.
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await conn.execute("VACUUM ANALYZE")
+        await conn.execute(sql)
     finally:
         await conn.close()
 
