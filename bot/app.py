@@ -1,12 +1,19 @@
-"""The aiohttp application: every channel's routes on one server, sharing one turn handler."""
+"""The aiohttp application: every channel's routes on one server, sharing one core runtime.
+
+This module only assembles: the turn handler, the outbox's dispatcher and pacing, the runtime,
+the channels and the reports, and the jobs that run while the server does.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass, field
+import json
+from collections.abc import Mapping
 from datetime import timedelta
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from aiohttp import web
 
@@ -16,41 +23,49 @@ from bot.content import turn_handler
 from bot.logs import get_logger
 from bot.reload import install_reload_signal
 from bot.reports.install import install_insights
-from bot.senders import Sender
-from bot.settings import Settings
-from bot.turn import TurnHandler, utcnow
-from storage import migrate
+from bot.runtime.dispatcher import Dispatcher, worker_name
+from bot.runtime.pacing import MemoryPacer, Pacer, SharedPacer
+from bot.runtime.runtime import Runtime
+from bot.services import SERVICES, Services
+from bot.settings import Settings, secret_key
+from bot.turn import utcnow
+from storage import channels, migrate, outbox
 from storage.db import Database
 from storage.turns import prune_processed
+
+__all__ = ["SERVICES", "Services", "build_app"]
 
 log = get_logger(__name__)
 PRUNE_EVERY = 3600
 KEEP_PROCESSED = timedelta(days=7)
-
-
-@dataclass
-class Services:
-    """What the routes of every channel share."""
-
-    settings: Settings
-    db: Database
-    turns: TurnHandler
-    tasks: BackgroundTasks
-    senders: dict[str, Sender] = field(default_factory=dict)
-
-
-SERVICES = web.AppKey("services", Services)
+KEEP_SENT = timedelta(days=1)
 
 
 def build_app(settings: Settings, *, db: Database | None = None) -> web.Application:
     """The application with its routes; the database is migrated when it starts."""
     db = db or Database(settings.resolved_database_url)
     turns = turn_handler(settings, db)
-    services = Services(settings, db, turns, BackgroundTasks())
+    tasks = BackgroundTasks()
+    holder = worker_name()
+    pacer: Pacer = (
+        MemoryPacer(scale=settings.pacing_scale)
+        if db.is_sqlite
+        else SharedPacer(db, scale=settings.pacing_scale)
+    )
+    dispatcher = Dispatcher(db, turns.keys, pacer, tasks, holder=holder)
+    runtime = Runtime(turns, dispatcher, tasks, holder=holder)
+    services = Services(settings, db, turns, tasks, runtime)
+    dispatcher.on_blocked = partial(_blocked, services)
     app = web.Application(client_max_size=1024 * 1024)
     app[SERVICES] = services
     app.router.add_get("/healthz", health)
-    WebChat(turns, enabled=settings.web_chat_enabled, token=settings.web_token).add_routes(app)
+    WebChat(
+        runtime,
+        mode=settings.web_auth_mode,
+        token=settings.web_token,
+        session_key=secret_key(settings)[0],
+        user_header=settings.web_user_header,
+    ).add_routes(app)
     _mount_platforms(app, services)
     install_reload_signal(app, settings, turns)
     app.on_startup.append(_start)
@@ -71,16 +86,30 @@ def _mount_platforms(app: web.Application, services: Services) -> None:
     mount_teams(app, services)
 
 
+async def _blocked(services: Services, channel: str, address: Mapping[str, Any]) -> None:
+    adapter = services.channels.get(channel)
+    if adapter is not None:
+        await services.runtime.blocked(channel, address, adapter)
+
+
 async def health(request: web.Request) -> web.Response:
-    """200 with the database reachable, 503 without."""
+    """200 with the database reachable, 503 without; the outbox's backlog either way."""
     services = request.app[SERVICES]
     ok = await services.db.ping()
-    body = {
+    body: dict[str, Any] = {
         "status": "ok" if ok else "unavailable",
         "database": "ok" if ok else "unreachable",
         "dialect": services.db.dialect,
         "version": _version(),
     }
+    if ok:
+        backlog = await services.db.read(outbox.summary)
+        oldest = backlog.oldest_pending
+        body["outbox"] = {
+            "pending": sum(backlog.pending.values()),
+            "failed": sum(backlog.failed.values()),
+            "oldest_pending_seconds": round((utcnow() - oldest).total_seconds(), 1) if oldest else None,
+        }
     return web.json_response(body, status=200 if ok else 503)
 
 
@@ -88,7 +117,41 @@ async def _start(app: web.Application) -> None:
     services = app[SERVICES]
     revision = await migrate.upgrade(services.db)
     log.info("database.ready", dialect=services.db.dialect, revision=revision)
-    app[PRUNER] = asyncio.get_running_loop().create_task(_prune_forever(services.db))
+    await _reseal_legacy(services)
+    loop = asyncio.get_running_loop()
+    app[PRUNER] = loop.create_task(_prune_forever(services.db))
+    app[SWEEPER] = loop.create_task(services.runtime.dispatcher.sweep_forever())
+
+
+async def _reseal_legacy(services: Services) -> None:
+    """Rows written before platform addresses were sealed are re-keyed and sealed (once)."""
+    keys = services.turns.keys
+
+    def address(channel: str, conversation_id: str, reference: str | None) -> str:
+        if channel == "teams" and reference:
+            ref = json.loads(reference)
+            kind = (ref.get("conversation") or {}).get("conversationType")
+            found = {
+                "service_url": ref.get("serviceUrl"),
+                "conversation": conversation_id,
+                "tenant": (ref.get("conversation") or {}).get("tenantId"),
+                "kind": kind,
+            }
+            return keys.seal(found)
+        return keys.seal(
+            {"channel": conversation_id} if channel == "slack" else {"conversation": conversation_id}
+        )
+
+    changed = await services.db.write(
+        partial(
+            channels.reseal_legacy,
+            key_of=keys.lane,
+            seal_reference=lambda text: keys.seal(json.loads(text)),
+            seal_address=address,
+        )
+    )
+    if changed:
+        log.info("addresses.sealed", rows=changed)
 
 
 async def _drain(app: web.Application) -> None:
@@ -96,11 +159,12 @@ async def _drain(app: web.Application) -> None:
 
 
 async def _close(app: web.Application) -> None:
-    pruner = app.get(PRUNER)
-    if pruner is not None:
-        pruner.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await pruner
+    for name in (PRUNER, SWEEPER):
+        task = app.get(name)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
     await app[SERVICES].db.close()
     log.info("server.stopped")
 
@@ -108,15 +172,18 @@ async def _close(app: web.Application) -> None:
 async def _prune_forever(db: Database) -> None:
     while True:
         try:
-            removed = await db.write(lambda conn: prune_processed(conn, utcnow() - KEEP_PROCESSED))
-            if removed:
-                log.info("processed_messages.pruned", removed=removed)
+            now = utcnow()
+            removed = await db.write(partial(prune_processed, before=now - KEEP_PROCESSED))
+            sent = await db.write(partial(outbox.prune, before=now - KEEP_SENT))
+            if removed or sent:
+                log.info("processed_messages.pruned", removed=removed, outbox=sent)
         except Exception as exc:
-            log.warning("processed_messages.prune_failed", error=repr(exc))
+            log.warning("processed_messages.prune_failed", error=type(exc).__name__)
         await asyncio.sleep(PRUNE_EVERY)
 
 
 PRUNER = web.AppKey("pruner", asyncio.Task)
+SWEEPER = web.AppKey("outbox_sweeper", asyncio.Task)
 
 
 def _version() -> str:

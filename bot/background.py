@@ -35,7 +35,12 @@ class BackgroundTasks:
         return len(self._tasks)
 
     async def drain(self, grace: float = 30.0) -> None:
-        """Wait for running tasks to finish (bounded), so in-flight turns complete on shutdown."""
-        if self._tasks:
-            log.info("background.draining", tasks=len(self._tasks))
-            await asyncio.wait(set(self._tasks), timeout=grace)
+        """Wait for running tasks, and those they start, to finish (bounded), so in-flight turns and
+        the messages they send complete on shutdown."""
+        if not self._tasks:
+            return
+        log.info("background.draining", tasks=len(self._tasks))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        while self._tasks and (left := deadline - loop.time()) > 0:
+            await asyncio.wait(set(self._tasks), timeout=left)

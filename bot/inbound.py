@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-PRACTITIONER = "practitioner"
-MANAGER = "manager"
-DIGITAL_LEAD = "digital_lead"
+from dialogs.roles import DIGITAL_LEAD, MANAGER, PRACTITIONER
+from dialogs.values import Value
+
+__all__ = ["DIGITAL_LEAD", "MANAGER", "PRACTITIONER", "Inbound"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +19,11 @@ class Inbound:
     ``user_id`` is the platform's raw id: it is turned into a pseudonym before anything is stored
     and never written beside answers. ``message_id`` is the platform's id for this delivery (Slack
     ``event_id`` or action id, Teams activity id, the web chat's ``message_id``); a message seen
-    before is recognised and changes nothing. ``value`` is a choice's value sent back by a button.
+    before is recognised and changes nothing. ``value`` is what a pressed button or submitted card
+    sent back. ``authenticated`` is False where the channel cannot tell who is who (a web chat
+    shared behind one token): such a user holds no role and their answers count towards no figure.
+    ``later`` is where the channel can write to this conversation later (set by the runtime from
+    its adapter; None where it cannot be written to first), for scheduled digests.
     """
 
     channel: str
@@ -25,9 +31,11 @@ class Inbound:
     conversation_id: str
     message_id: str | None = None
     text: str | None = None
-    value: Any = None
+    value: Value | None = None
     is_direct: bool = True
     roles: frozenset[str] = field(default_factory=frozenset)
+    authenticated: bool = True
+    later: Mapping[str, Any] | None = None
 
     @property
     def address(self) -> str:

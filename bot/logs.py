@@ -44,3 +44,16 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
     """A structured logger for one module."""
     return structlog.get_logger(name)
+
+
+def failure(exc: BaseException) -> dict[str, str]:
+    """What a log line may say about an exception: its type and where it was raised, never its message.
+
+    Messages can carry what a user typed or a statement's parameters; the innermost frame's file
+    and line are enough to find the fault.
+    """
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = f"{tb.tb_frame.f_code.co_filename.rsplit('/', 2)[-1]}:{tb.tb_lineno}" if tb is not None else "?"
+    return {"error": type(exc).__name__, "at": where}

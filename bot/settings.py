@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     managers: str = ""
     digital_leads: str = ""
     web_token: str | None = Field(default=None, min_length=8)
+    web_auth: str = Field(default="auto", pattern=r"^(auto|local|kiosk|proxy)$")
+    web_user_header: str = Field(default="X-Forwarded-User", pattern=r"^[A-Za-z0-9-]{1,60}$")
+    # Rate-limit pacing: 1 keeps to the platforms' documented limits; 0 turns pacing off, for load
+    # tests against fakes only; above 1 speeds every limit up (benchmarks with fakes that match).
+    pacing_scale: float = Field(default=1.0, ge=0, le=10_000)
     log_level: str = Field(default="INFO", pattern=r"^(?i:debug|info|warning|error)$")
     log_format: str = Field(default="auto", pattern=r"^(auto|json|console)$")
     guidance_base_url: str = Field(
@@ -141,9 +146,27 @@ class Settings(BaseSettings):
             return False
 
     @property
+    def web_auth_mode(self) -> str:
+        """How the web chat knows who is who: ``local``, ``kiosk``, ``proxy``, or ``off``.
+
+        ``auto`` is ``kiosk`` with a token, ``local`` on a loopback address without one, else off.
+        ``local`` trusts the page's user id, so it is only ever on loopback; ``proxy`` needs the
+        token too (it proves a request came through the council's sign-in proxy).
+        """
+        if self.web_auth == "proxy":
+            return "proxy" if self.web_token else "off"
+        if self.web_auth == "kiosk":
+            return "kiosk" if self.web_token else "off"
+        if self.web_auth == "local":
+            return "local" if self.listens_on_loopback and not self.web_token else "off"
+        if self.web_token:
+            return "kiosk"
+        return "local" if self.listens_on_loopback else "off"
+
+    @property
     def web_chat_enabled(self) -> bool:
-        """The web chat trusts the user id it is given, so it is on only locally or behind a token."""
-        return self.listens_on_loopback or bool(self.web_token)
+        """Whether the web chat is served (see ``web_auth_mode``)."""
+        return self.web_auth_mode != "off"
 
 
 def load_settings(**overrides: object) -> Settings:

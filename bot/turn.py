@@ -1,30 +1,38 @@
 """A turn: one inbound message in, replies out, with everything it changes stored once.
 
-Recognise a message already seen, load the user's state, ask the dialogs what to do, and write
-the answers, the new state and the message id in one transaction.
+Check and redact everything the user sent, recognise a message already seen, load the user's
+state, ask the dialogs what to do, and write the answers, the new state, the message's key and
+the replies to send (the outbox) in one transaction.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
+from typing import Protocol
+
+from sqlalchemy import Connection
 
 from bot.inbound import Inbound
 from bot.logs import get_logger
 from bot.privacy import redact
 from bot.respondent import pseudonym, roles_of
-from dialogs import conversation
+from bot.runtime.sanitize import UNREADABLE, Checked, check_inbound
+from bot.sealing import Keys
+from dialogs import commands, conversation
 from dialogs.conversation import TurnInput
 from dialogs.guidance import GuidanceLibrary
 from dialogs.loader import SurveyCatalog
 from dialogs.replies import Reply, Text
+from dialogs.roles import PRACTITIONER
 from dialogs.state import DialogState
 from storage.db import Database
-from storage.turns import Decision, claim_message, load_state, record_turn
+from storage.outbox import QueuedMessage
+from storage.turns import Decision, claim_message, is_claimed, load_state, record_turn
 
 log = get_logger(__name__)
 MAX_TEXT = 2000
@@ -43,12 +51,21 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class Delivery(Protocol):
+    """Writes a turn's replies to the outbox inside the turn's transaction (``bot.runtime.delivery``)."""
+
+    def write(self, conn: Connection, replies: Sequence[Reply], *, now: datetime) -> list[QueuedMessage]:
+        """Add the rows; returns those this process should send now."""
+        ...
+
+
 @dataclass(slots=True)
 class TurnOutcome:
-    """What a channel sends back: the replies, and whether the message was a duplicate."""
+    """What a turn produced: the replies, whether the message was a duplicate, and outbox rows to send."""
 
     replies: list[Reply] = field(default_factory=list)
     duplicate: bool = False
+    queued: list[QueuedMessage] = field(default_factory=list)
 
 
 CommandHandler = Callable[[Inbound, str], Awaitable[list[Reply]]]
@@ -78,6 +95,7 @@ class TurnHandler:
         self.db = db
         self.content = content
         self._key = key
+        self.keys = Keys(key)
         self._managers = managers
         self._digital_leads = digital_leads
         self._clock = clock
@@ -87,8 +105,8 @@ class TurnHandler:
     def add_command(self, name: str, handler: CommandHandler) -> None:
         """A command that needs more than the dialogs (reports that query the database, for example).
 
-        It runs instead of the dialogs when a message starts with ``name`` (typed, or a button's
-        ``cmd``), with the rest of the text; the message is still recognised if delivered twice.
+        It runs instead of the dialogs when a message is that command (typed, or a pressed
+        button), with the rest of the text; the message is still recognised if delivered twice.
         """
         self.commands[name] = handler
 
@@ -97,7 +115,9 @@ class TurnHandler:
         return pseudonym(self._key, inbound.channel, inbound.user_id)
 
     def roles(self, inbound: Inbound) -> frozenset[str]:
-        """The roles the settings give the inbound message's author."""
+        """The roles the settings give the inbound message's author (only practitioner where unauthenticated)."""
+        if not inbound.authenticated:
+            return frozenset({PRACTITIONER})
         return roles_of(inbound.address, self._managers, self._digital_leads)
 
     async def overview(self, channel: str, user_id: str) -> list[Reply]:
@@ -107,34 +127,34 @@ class TurnHandler:
         state = DialogState.from_json(saved)
         return conversation.overview(self.content.catalog, state, self.roles(inbound))
 
-    async def handle(self, inbound: Inbound) -> TurnOutcome:
-        """Run one turn; a message seen before returns no replies and changes nothing."""
+    async def handle(self, inbound: Inbound, delivery: Delivery | None = None) -> TurnOutcome:
+        """Run one turn; a message seen before returns no replies and changes nothing.
+
+        With a ``delivery`` the replies are also written to the outbox in the turn's transaction
+        and returned as ``queued`` for sending; without one (the web chat) they are the answer.
+        """
         started = time.perf_counter()
-        if inbound.text is not None and len(inbound.text) > MAX_TEXT:
-            return TurnOutcome(
-                [
-                    Text(
-                        f"Sorry, that message is too long for me ({len(inbound.text)} characters). "
-                        f"Please keep messages under {MAX_TEXT} characters."
-                    )
-                ]
-            )
-        inbound = inbound.with_roles(self.roles(inbound))
-        redaction = redact(inbound.text) if inbound.text else None
+        message_key = self.keys.message(inbound.channel, inbound.message_id) if inbound.message_id else None
+        checked = check_inbound(inbound, redact, max_text=MAX_TEXT)
+        if not isinstance(checked, Checked):
+            return await self._say_only(inbound, [checked], message_key, delivery)
+        inbound = replace(checked.inbound, roles=self.roles(checked.inbound))
+        notice = _notice(checked.found)
         respondent = self.respondent(inbound)
         now = self._clock()
-        message_key = f"{inbound.channel}:{inbound.message_id}" if inbound.message_id else None
-        command = self._command_for(redaction.text if redaction else None, inbound.value)
-        if command is not None:
-            return await self._run_command(inbound, command, message_key, now)
+        command = commands.of_input(inbound.text, inbound.value)
+        handler = self.commands.get(command.name) if command is not None else None
+        if handler is not None and command is not None:
+            return await self._run_command(inbound, handler, command.args, message_key, delivery, notice)
         msg = TurnInput(
-            text=redaction.text if redaction else inbound.text,
+            text=inbound.text,
             value=inbound.value,
             roles=inbound.roles,
             now=now,
             new_id=str(uuid.uuid4()),
             boot=self.boot,
             is_direct=inbound.is_direct,
+            countable=inbound.authenticated,
         )
         content = self.content
         decision = await self.db.write(
@@ -143,7 +163,8 @@ class TurnHandler:
                 message_key=message_key,
                 respondent=respondent,
                 now=now,
-                decide=partial(_decide, content, msg),
+                decide=partial(_decide, content, msg, notice),
+                deliver=None if delivery is None else partial(_deliver, delivery, now),
             )
         )
         elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -151,46 +172,81 @@ class TurnHandler:
             log.info("turn.duplicate", channel=inbound.channel, respondent=respondent[:10], ms=elapsed_ms)
             return TurnOutcome(duplicate=True)
         replies: list[Reply] = list(decision.result)
-        if redaction is not None and redaction.changed:
-            found = ", ".join(KIND_WORDS.get(kind, kind) for kind in redaction.found)
-            replies.insert(
-                0,
-                Text(
-                    f"Please don't share details about children or families here. "
-                    f"I removed {found} before saving anything."
-                ),
-            )
         log.info(
             "turn",
             channel=inbound.channel,
             respondent=respondent[:10],
             effects=len(decision.effects),
             replies=len(replies),
-            redacted=list(redaction.found) if redaction else [],
+            redacted=list(checked.found),
             ms=elapsed_ms,
         )
-        return TurnOutcome(replies)
+        return TurnOutcome(replies, queued=decision.delivered or [])
 
-    def _command_for(self, text: str | None, value: object) -> tuple[CommandHandler, str] | None:
-        if isinstance(value, dict) and value.get("cmd") in self.commands:
-            return self.commands[value["cmd"]], str(value.get("args", ""))
-        words = (text or "").strip().split(maxsplit=1)
-        if words and words[0].casefold() in self.commands:
-            return self.commands[words[0].casefold()], words[1] if len(words) > 1 else ""
-        return None
+    async def _say_only(
+        self, inbound: Inbound, replies: list[Reply], message_key: str | None, delivery: Delivery | None
+    ) -> TurnOutcome:
+        """Answer without a turn (a message that can't be read, or is too long): nothing else is stored."""
+        log.info(
+            "turn.refused",
+            channel=inbound.channel,
+            reason="unreadable" if replies == [UNREADABLE] else "long",
+        )
+        return await self._answer(replies, message_key, delivery)
+
+    async def _answer(
+        self, replies: list[Reply], message_key: str | None, delivery: Delivery | None
+    ) -> TurnOutcome:
+        now = self._clock()
+        if message_key is None and delivery is None:
+            return TurnOutcome(replies)
+        outcome = await self.db.write(
+            partial(_claim_and_deliver, key=message_key, now=now, replies=replies, delivery=delivery)
+        )
+        if outcome is None:
+            return TurnOutcome(duplicate=True)
+        return TurnOutcome(replies, queued=outcome)
 
     async def _run_command(
-        self, inbound: Inbound, command: tuple[CommandHandler, str], message_key: str | None, now: datetime
+        self,
+        inbound: Inbound,
+        handler: CommandHandler,
+        args: str,
+        message_key: str | None,
+        delivery: Delivery | None,
+        notice: list[Reply],
     ) -> TurnOutcome:
-        if message_key is not None and not await self.db.write(
-            partial(claim_message, key=message_key, now=now)
-        ):
+        # A command may be slow (a digest): a message seen before is not run again.
+        if message_key is not None and await self.db.read(partial(is_claimed, key=message_key)):
             return TurnOutcome(duplicate=True)
-        handler, args = command
-        return TurnOutcome(await handler(inbound, args))
+        replies = notice + await handler(inbound, args)
+        return await self._answer(replies, message_key, delivery)
 
 
-def _decide(content: Content, msg: TurnInput, saved: dict | None) -> Decision:
+def _notice(found: tuple[str, ...]) -> list[Reply]:
+    if not found:
+        return []
+    kinds = ", ".join(KIND_WORDS.get(kind, kind) for kind in found)
+    return [
+        Text(
+            f"Please don't share details about children or families here. I removed {kinds} before saving anything."
+        )
+    ]
+
+
+def _decide(content: Content, msg: TurnInput, notice: list[Reply], saved: dict | None) -> Decision:
     """The pure part of a turn, run inside the transaction (and again if the transaction is retried)."""
     result = conversation.step(content.catalog, DialogState.from_json(saved), msg, content.guidance)
-    return Decision(result.state.to_json(), result.effects, result.replies)
+    return Decision(result.state.to_json(), result.effects, notice + result.replies)
+
+
+def _deliver(delivery: Delivery, now: datetime, conn: Connection, decision: Decision) -> list[QueuedMessage]:
+    return delivery.write(conn, decision.result, now=now)
+
+
+def _claim_and_deliver(
+    conn: Connection, *, key: str | None, now: datetime, replies: list[Reply], delivery: Delivery | None
+) -> list[QueuedMessage] | None:
+    if key is not None and not claim_message(conn, key, now):
+        return None
+    return delivery.write(conn, replies, now=now) if delivery is not None else []

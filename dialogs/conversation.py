@@ -8,23 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from dialogs import guidance_dialog
+from dialogs import commands, guidance_dialog
 from dialogs import survey_engine as engine
+from dialogs.commands import Command
 from dialogs.effects import Effect
 from dialogs.guidance import GuidanceLibrary
 from dialogs.loader import SurveyCatalog
 from dialogs.model import SurveyDef
 from dialogs.replies import Choice, Prompt, Reply, Text
+from dialogs.roles import LEADS, ROLES
 from dialogs.state import DialogState, SurveyProgress
+from dialogs.values import AnswerValue, CommandValue, FeedbackValue, Value
 
 SURVEY_COMMANDS = {"help", "back", "skip", "stop", "restart"}
 PRIVATE_COMMANDS = {"start", "survey", "resume", "guide me"}
-LEADS = frozenset({"manager", "digital_lead"})
 GREETINGS = {"hi", "hello", "hey", "help", "menu", "start", "?", "commands"}
+ALREADY_ANSWERED = "That question has already been answered."
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +34,13 @@ class TurnInput:
     """One message as the dialogs see it: already redacted, with the time and a fresh id passed in."""
 
     text: str | None
-    value: Any
+    value: Value | None
     roles: frozenset[str]
     now: datetime
     new_id: str
     boot: str = ""
     is_direct: bool = True
+    countable: bool = True
 
 
 @dataclass(slots=True)
@@ -58,10 +61,10 @@ def step(
         result.replies.append(Text(_reminder(catalog, state.active)))
     state.boot = msg.boot
     command, args = _command_of(msg)
-    if command == "feedback" and isinstance(msg.value, dict):
-        _add(result, guidance_dialog.feedback(msg.value.get("answer"), msg.value.get("helpful"), msg.now))
-    elif isinstance(msg.value, dict) and "q" in msg.value:
-        _button_answer(catalog, result, msg)
+    if isinstance(msg.value, FeedbackValue):
+        _add(result, guidance_dialog.feedback(msg.value, msg.now))
+    elif isinstance(msg.value, AnswerValue):
+        _button_answer(catalog, result, msg, msg.value)
     elif state.active is not None and msg.is_direct and command == "ask" and args and guidance is not None:
         _add(result, guidance_dialog.answer_question(guidance, args, msg.new_id, msg.now))
         survey = catalog.get(state.active.survey_id)
@@ -75,29 +78,20 @@ def step(
 
 
 def _command_of(msg: TurnInput) -> tuple[str, str]:
-    if isinstance(msg.value, dict) and "cmd" in msg.value:
-        return str(msg.value["cmd"]), str(msg.value.get("survey", ""))
-    words = (msg.text or "").strip().rstrip(".!").split(maxsplit=1)
-    if not words:
-        return "", ""
-    head, rest = words[0].casefold(), words[1].strip() if len(words) > 1 else ""
-    if head == "guide" and rest.casefold() == "me":
-        return "guide me", ""
-    if head in ("continue", "carry") and not rest:
-        return "resume", ""
-    return head, rest
+    command: Command | None = commands.of_input(msg.text, msg.value)
+    return (command.name, command.args) if command is not None else ("", "")
 
 
-def _button_answer(catalog: SurveyCatalog, result: TurnResult, msg: TurnInput) -> None:
+def _button_answer(catalog: SurveyCatalog, result: TurnResult, msg: TurnInput, value: AnswerValue) -> None:
     state, active = result.state, result.state.active
-    if active is None or active.question_id != msg.value.get("q"):
-        result.replies.append(Text("That question has already been answered."))
+    if active is None or active.question_id != value.question_id:
+        result.replies.append(Text(ALREADY_ANSWERED, private=True))
         return
     survey = catalog.get(active.survey_id)
     if survey is None:
         _lost_survey(result)
         return
-    _apply(state, result, engine.answer(survey, active, None, msg.value.get("a"), msg.now))
+    _apply(state, result, engine.answer(survey, active, None, value.answer, msg.now))
 
 
 def _in_survey(catalog: SurveyCatalog, result: TurnResult, msg: TurnInput, command: str, args: str) -> None:
@@ -107,10 +101,8 @@ def _in_survey(catalog: SurveyCatalog, result: TurnResult, msg: TurnInput, comma
     if survey is None:
         _lost_survey(result)
         return
-    clicked = isinstance(msg.value, dict) and "cmd" in msg.value
-    typed = (msg.text or "").strip().rstrip(".!").casefold()
-    if (clicked and command in SURVEY_COMMANDS) or typed in SURVEY_COMMANDS:
-        command = command if clicked else typed
+    clicked = isinstance(msg.value, CommandValue)
+    if command in SURVEY_COMMANDS and (clicked or not args):
         match command:
             case "help":
                 result.replies += [Text(_survey_help(survey)), engine.ask(survey, active)]
@@ -132,7 +124,8 @@ def _in_survey(catalog: SurveyCatalog, result: TurnResult, msg: TurnInput, comma
             _pause(catalog, result)
             _start_or_resume(catalog, result, wanted, msg)
             return
-    _apply(state, result, engine.answer(survey, active, msg.text, msg.value, msg.now))
+    typed_answer = msg.value.answer if isinstance(msg.value, AnswerValue) else None
+    _apply(state, result, engine.answer(survey, active, msg.text, typed_answer, msg.now))
 
 
 def _outside_survey(
@@ -202,7 +195,7 @@ def _invitation(catalog: SurveyCatalog, msg: TurnInput, name: str) -> list[Reply
     """A Start button for a survey, posted by a manager or digital lead for everyone in a channel."""
     if not msg.roles & LEADS:
         return [Text("Only managers and digital leads can invite people to a survey.")]
-    survey = find_survey(catalog, name, frozenset({"practitioner", *LEADS})) if name else None
+    survey = find_survey(catalog, name, frozenset(ROLES)) if name else None
     if survey is None or not survey.listed:
         names = ", ".join(s.id for s in catalog.surveys.values() if s.listed)
         return [Text(f"Which survey? Try invite followed by one of: {names}.")]
@@ -210,7 +203,7 @@ def _invitation(catalog: SurveyCatalog, msg: TurnInput, name: str) -> list[Reply
         Prompt(
             f"*{survey.title}*\n{survey.description}\nPress Start to take it in a private chat with me. "
             "Your answers are anonymous.",
-            (Choice("Start", {"cmd": "start", "survey": survey.id}),),
+            (Choice("Start", CommandValue("start", survey.id)),),
         )
     ]
 
@@ -239,7 +232,7 @@ def _pause(catalog: SurveyCatalog, result: TurnResult) -> None:
     result.replies.append(
         Prompt(
             f"Paused *{title}*. Your answers so far are saved. Type resume when you want to carry on.",
-            (Choice("Resume", {"cmd": "resume"}),),
+            (Choice("Resume", CommandValue("resume")),),
         )
     )
 
@@ -293,9 +286,7 @@ def survey_list(catalog: SurveyCatalog, state: DialogState, roles: frozenset[str
             number, total = engine.position(s, paused.answers, paused.question_id)
             note = f" (paused at question {number} of {total})"
         lines.append(f"\u2022 *{s.title}*: {s.description}{note}")
-        choices.append(
-            Choice(("Resume: " if note else "Start: ") + s.title, {"cmd": "start", "survey": s.id})
-        )
+        choices.append(Choice(("Resume: " if note else "Start: ") + s.title, CommandValue("start", s.id)))
     return [Prompt("Surveys you can take:\n" + "\n".join(lines), tuple(choices))]
 
 
@@ -318,7 +309,7 @@ def help_replies(catalog: SurveyCatalog, state: DialogState, roles: frozenset[st
         "\u2022 ask me about the guidance, for example: where do I start with procurement?",
         "\u2022 type links for useful resources",
     ]
-    if roles & {"digital_lead", "manager"}:
+    if roles & LEADS:
         lines.append("\u2022 type guide me to walk through the guidance's first steps")
         lines.append("\u2022 type digest for a summary of what staff said, or plan for the improvement plan")
         lines.append("\u2022 type invite <survey> in a channel to invite everyone there to a survey")
@@ -334,3 +325,18 @@ def _survey_help(survey: SurveyDef) -> str:
         "\u2022 back to change your last answer\n\u2022 skip to leave out an optional question\n"
         "\u2022 stop to pause and carry on later\n\u2022 restart to begin again"
     )
+
+
+def welcome(*, personal: bool) -> list[Reply]:
+    """The one short message sent when the bot is added to a personal chat, a team or a group chat."""
+    if personal:
+        text = (
+            "Hello, I'm *Guidebot*. I run short, anonymous surveys about your case management system "
+            "and answer questions about the DfE guidance.\nType help at any time."
+        )
+    else:
+        text = (
+            "Hello, I'm *Guidebot*. Mention me with help to see what I can do. Surveys run in a "
+            "private chat with me, so answers stay private."
+        )
+    return [Prompt(text, (Choice("Show surveys", CommandValue("surveys")),))]

@@ -7,6 +7,7 @@ from datetime import datetime
 from dialogs.effects import Effect, RecordFeedback, RecordGuidanceAnswer
 from dialogs.guidance import GuidanceLibrary
 from dialogs.replies import Choice, Link, Links, Prompt, Reply, Text
+from dialogs.values import FeedbackValue
 
 MAX_QUESTION = 500
 
@@ -41,8 +42,8 @@ def answer_question(
         Prompt(
             "Was this helpful?",
             (
-                Choice("Yes", {"cmd": "feedback", "answer": answer_id, "helpful": True}),
-                Choice("No", {"cmd": "feedback", "answer": answer_id, "helpful": False}),
+                Choice("Yes", FeedbackValue(answer_id, True)),
+                Choice("No", FeedbackValue(answer_id, False)),
             ),
         ),
     ]
@@ -50,12 +51,11 @@ def answer_question(
     return replies, [found]
 
 
-def feedback(answer_id: object, helpful: object, now: datetime) -> tuple[list[Reply], list[Effect]]:
+def feedback(value: FeedbackValue, now: datetime) -> tuple[list[Reply], list[Effect]]:
     """Record whether an answer helped."""
-    if not isinstance(answer_id, str) or not isinstance(helpful, bool):
-        return [Text("Sorry, I couldn't record that.")], []
+    helpful = value.helpful
     thanks = "Thank you, glad it helped." if helpful else "Thank you. We'll use that to improve the answers."
-    return [Text(thanks)], [RecordFeedback(answer_id, helpful, now)]
+    return [Text(thanks)], [RecordFeedback(value.answer_id, helpful, now)]
 
 
 def external_links(library: GuidanceLibrary) -> list[Reply]:

@@ -8,8 +8,9 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dialogs.roles import ROLES
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-ROLES = ("practitioner", "manager", "digital_lead")
 
 
 class QuestionType(StrEnum):

@@ -1,15 +1,15 @@
 """Channel-neutral replies: what the dialogs say, before any channel renders it.
 
 Every channel has one renderer for each of these types (JSON for the web chat, Block Kit for
-Slack, Adaptive Cards for Teams). A choice's ``value`` is a small JSON-able dict that the channel
-sends back unchanged when the user picks it: ``{"q": question_id, "a": choice}`` answers a
-question, ``{"cmd": "skip"}`` runs a command.
+Slack, Adaptive Cards for Teams). A choice's ``value`` is a typed value (``dialogs.values``) that
+the channel carries in its payload (``values.encode``) and hands back when the user picks it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+
+from dialogs.values import Value
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +17,7 @@ class Choice:
     """One thing the user can pick: a button, a list option or a checkbox."""
 
     label: str
-    value: dict[str, Any]
+    value: Value
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +33,10 @@ class Progress:
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """A plain message."""
+    """A plain message; a ``private`` one is shown only to the person it answers, where the channel can."""
 
     text: str
+    private: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ class Question:
 
     ``kind`` is one of the survey question types (``single_choice``, ``multiple_choice``,
     ``agreement``, ``scale_0_10``, ``yes_no``, ``number``, ``free_text``). ``multiple`` questions
-    are answered with ``{"q": id, "a": [choice, ...]}``.
+    are answered with a list of choice values.
     """
 
     survey_id: str
@@ -62,12 +63,13 @@ class Question:
 
 @dataclass(frozen=True, slots=True)
 class Answered:
-    """A question has just been answered: channels that can edit messages show the answer in place."""
+    """A question has just been answered (or ``skipped``): channels that can edit messages show it in place."""
 
     survey_id: str
     question_id: str
     question_text: str
     answer_label: str
+    skipped: bool = False
 
 
 @dataclass(frozen=True, slots=True)

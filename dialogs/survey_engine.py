@@ -14,10 +14,11 @@ from dialogs.effects import DropAnswer, Effect, FinishResponse, RecordAnswer, St
 from dialogs.model import QuestionDef, QuestionType, SurveyDef
 from dialogs.replies import Answered, Choice, Progress, Prompt, Question, Reply, Text
 from dialogs.state import SurveyProgress
+from dialogs.values import AnswerValue, CommandValue
 
 MAX_INVALID_TRIES = 3
-SKIP = Choice("Skip this question", {"cmd": "skip"})
-STOP = Choice("Stop for now", {"cmd": "stop"})
+SKIP = Choice("Skip this question", CommandValue("skip"))
+STOP = Choice("Stop for now", CommandValue("stop"))
 
 
 @dataclass(slots=True)
@@ -93,7 +94,7 @@ def ask(survey: SurveyDef, progress: SurveyProgress) -> Question:
     """The current question as a neutral reply, with its progress."""
     q = current(survey, progress)
     number, total = position(survey, progress.answers, q.id)
-    choices = tuple(Choice(c.label, {"q": q.id, "a": c.value}) for c in q.offered_choices())
+    choices = tuple(Choice(c.label, AnswerValue(q.id, c.value)) for c in q.offered_choices())
     hint = q.hint
     if q.max_choices and not hint:
         hint = f"Choose up to {q.max_choices}."
@@ -183,6 +184,7 @@ def _advance(
     replies: list[Reply] = []
     if parsed is None:
         answers.pop(question.id, None)
+        replies.append(Answered(survey.id, question.id, question.text, "Skipped", skipped=True))
     else:
         answers[question.id] = parsed.value
         effects.append(

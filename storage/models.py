@@ -110,33 +110,93 @@ class ProcessedMessage(SQLModel, table=True):
 class ConversationRef(SQLModel, table=True):
     """Where the bot can write to later (a DM, a Teams personal chat or a channel), for proactive messages.
 
-    ``reference`` is the platform's own address as JSON (for Teams, the conversation reference with
-    its service URL). It is kept apart from answers and keyed by the pseudonym, never by a raw id.
+    ``reference`` is the platform's own address (for Teams, the conversation reference with its
+    service URL), sealed with the secret key, so no raw platform id is readable at rest. Rows are
+    found by ``conversation_key`` (a keyed hash of the conversation) and, for a person's own chat,
+    ``contact`` (a keyed hash of the person, different from their pseudonym, so a reference cannot
+    be joined to answers).
     """
 
     __tablename__ = "conversation_ref"
-    __table_args__ = (UniqueConstraint("channel", "conversation_id", name="uq_conversation_ref"),)
+    __table_args__ = (UniqueConstraint("channel", "conversation_key", name="uq_conversation_ref"),)
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=20)
-    conversation_id: str = Field(max_length=300)
+    conversation_key: str = Field(max_length=300)
     kind: str = Field(max_length=20)
-    respondent: str | None = Field(default=None, index=True, max_length=64)
+    contact: str | None = Field(default=None, index=True, max_length=64)
     reference: str = Field(sa_column=Column(Text, nullable=False))
     blocked: bool = False
     updated_at: datetime
 
 
 class PostedQuestion(SQLModel, table=True):
-    """The message that shows a conversation's open question, so it can be updated once answered."""
+    """The message that shows a conversation's open question, so it can be updated once answered.
+
+    ``lane`` is the keyed hash of the conversation the outbox delivers in (``outbox_message.lane``).
+    """
 
     __tablename__ = "posted_question"
 
-    channel: str = Field(primary_key=True, max_length=20)
-    conversation_id: str = Field(primary_key=True, max_length=300)
+    lane: str = Field(primary_key=True, max_length=64)
     question_id: str = Field(max_length=60)
     message_id: str = Field(max_length=200)
     posted_at: datetime
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One message to send (a reply, an update of an answered question, a digest, an invitation...).
+
+    Written in the same transaction as what caused it, sent at once by the process that wrote it,
+    and retried after failures and restarts. ``lane`` is a keyed hash of the conversation: one
+    lane's messages are sent in order. ``address`` says where, in the channel's own terms, sealed
+    with the secret key; ``payload`` holds the neutral replies as JSON and is cleared once sent.
+    ``op`` is ``post``, ``edit`` (``target`` is the platform's id of the message to replace, or
+    ``question_id`` names the question whose message it is) or ``home`` (a home screen).
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        Index("ix_outbox_message_due", "status", "not_before"),
+        Index("ix_outbox_message_lane", "lane", "id"),
+        Index("ix_outbox_message_key", "message_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    lane: str = Field(max_length=64)
+    op: str = Field(max_length=10)
+    purpose: str = Field(max_length=20)
+    address: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    payload: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    question_id: str | None = Field(default=None, max_length=60)
+    target: str | None = Field(default=None, max_length=200)
+    message_key: str | None = Field(default=None, max_length=64)
+    status: str = Field(max_length=10)
+    attempts: int = 0
+    error: str | None = Field(default=None, max_length=80)
+    created_at: datetime
+    not_before: datetime
+    sent_at: datetime | None = None
+
+
+class OutboxLane(SQLModel, table=True):
+    """Which server process is sending a lane's messages, until when (PostgreSQL, several processes)."""
+
+    __tablename__ = "outbox_lane"
+
+    lane: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(max_length=60)
+    lease_until: datetime
+
+
+class PacingSlot(SQLModel, table=True):
+    """A rate limit's state shared by every process: the time its next message may go (GCRA)."""
+
+    __tablename__ = "pacing_slot"
+
+    key: str = Field(primary_key=True, max_length=120)
+    next_at: datetime
 
 
 class GuidanceAnswer(SQLModel, table=True):
@@ -161,7 +221,9 @@ class DigestSchedule(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=36)
     channel: str = Field(max_length=20)
-    conversation_id: str = Field(max_length=300)
+    # A keyed hash of the conversation (to list its schedules) and where to post, sealed.
+    conversation_key: str = Field(max_length=300)
+    address: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     survey_id: str = Field(max_length=60)
     period: str = Field(max_length=30)
     cron: str = Field(max_length=100)

@@ -28,7 +28,8 @@ class Schedule:
 
     id: str
     channel: str
-    conversation_id: str
+    conversation_key: str
+    address: str | None
     survey_id: str
     period: str
     cron: str
@@ -39,7 +40,8 @@ class Schedule:
 def _schedule(row: object) -> Schedule:
     r = row._mapping  # type: ignore[attr-defined]
     return Schedule(
-        r["id"], r["channel"], r["conversation_id"], r["survey_id"], r["period"], r["cron"], r["description"],
+        r["id"], r["channel"], r["conversation_key"], r["address"], r["survey_id"], r["period"], r["cron"],
+        r["description"],
         _utc(r["next_due_at"]),
     )  # fmt: skip
 
@@ -55,7 +57,8 @@ def add_schedule(conn: Connection, schedule: Schedule, *, created_by: str, now: 
         insert(SCHEDULE).values(
             id=schedule.id,
             channel=schedule.channel,
-            conversation_id=schedule.conversation_id,
+            conversation_key=schedule.conversation_key,
+            address=schedule.address,
             survey_id=schedule.survey_id,
             period=schedule.period,
             cron=schedule.cron,
@@ -67,13 +70,13 @@ def add_schedule(conn: Connection, schedule: Schedule, *, created_by: str, now: 
     )
 
 
-def conversation_schedules(conn: Connection, *, channel: str, conversation_id: str) -> list[Schedule]:
+def conversation_schedules(conn: Connection, *, channel: str, conversation_key: str) -> list[Schedule]:
     """The running schedules of one conversation, oldest first."""
     rows = conn.execute(
         select(SCHEDULE)
         .where(
             SCHEDULE.c.channel == channel,
-            SCHEDULE.c.conversation_id == conversation_id,
+            SCHEDULE.c.conversation_key == conversation_key,
             SCHEDULE.c.stopped_at.is_(None),
         )
         .order_by(SCHEDULE.c.created_at, SCHEDULE.c.id)
@@ -157,13 +160,15 @@ def take_over_stale(
     return taken
 
 
-def held_runs(conn: Connection, *, channel: str, conversation_id: str) -> list[tuple[Schedule, datetime]]:
+def held_runs(conn: Connection, *, channel: str, conversation_key: str) -> list[tuple[Schedule, datetime]]:
     """Scheduled digests kept for a conversation the bot cannot write to first (the web chat), oldest first."""
     rows = conn.execute(
         select(RUN.c.due_at, SCHEDULE)
         .join(SCHEDULE, SCHEDULE.c.id == RUN.c.schedule_id)
         .where(
-            RUN.c.status == HELD, SCHEDULE.c.channel == channel, SCHEDULE.c.conversation_id == conversation_id
+            RUN.c.status == HELD,
+            SCHEDULE.c.channel == channel,
+            SCHEDULE.c.conversation_key == conversation_key,
         )
         .order_by(RUN.c.due_at)
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -48,14 +48,19 @@ GUIDANCE = GuidanceAnswer.__table__
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What the dialogs decided for one turn: the new state (JSON-able), effects and anything to return."""
+    """What the dialogs decided for one turn: the new state (JSON-able), effects and anything to return.
+
+    ``delivered`` is what the turn's ``deliver`` step wrote in the same transaction (outbox rows).
+    """
 
     state: dict[str, Any]
     effects: list[Effect]
     result: Any
+    delivered: Any = None
 
 
 Decide = Callable[[dict[str, Any] | None], Decision]
+Deliver = Callable[[Connection, Decision], Any]
 
 
 CLAIM = per_dialect(
@@ -65,6 +70,7 @@ CLAIM = per_dialect(
         .on_conflict_do_nothing()
     )
 )
+CLAIMED = Prepared(select(PROCESSED.c.key).where(PROCESSED.c.key == bindparam("key")))
 _SELECT_STATE = select(STATE.c.state, STATE.c.version).where(STATE.c.respondent == bindparam("respondent"))
 SELECT_STATE = Prepared(_SELECT_STATE)
 # PostgreSQL locks the row for the turn; SQLite's one writer already has the database to itself.
@@ -158,9 +164,19 @@ END = (
 
 
 def record_turn(
-    conn: Connection, *, message_key: str | None, respondent: str, now: datetime, decide: Decide
+    conn: Connection,
+    *,
+    message_key: str | None,
+    respondent: str,
+    now: datetime,
+    decide: Decide,
+    deliver: Deliver | None = None,
 ) -> Decision | None:
-    """Run one turn atomically. Returns None when ``message_key`` was processed before (a duplicate)."""
+    """Run one turn atomically. Returns None when ``message_key`` was processed before (a duplicate).
+
+    ``deliver`` runs last, in the same transaction, with the decision (to write the replies'
+    outbox rows); what it returns comes back as the decision's ``delivered``.
+    """
     if message_key is not None and not claim_message(conn, message_key, now):
         return None
     row = first(conn, SELECT_STATE_LOCKED, {"respondent": respondent})
@@ -181,6 +197,8 @@ def record_turn(
         }
         if UPDATE_STATE.run(conn, params).rowcount != 1:
             raise StaleState(respondent)
+    if deliver is not None:
+        return replace(decision, delivered=deliver(conn, decision))
     return decision
 
 
@@ -193,6 +211,11 @@ def load_state(conn: Connection, respondent: str) -> tuple[dict[str, Any] | None
 def prune_processed(conn: Connection, before: datetime) -> int:
     """Forget processed-message keys older than ``before`` (platforms stop retrying within minutes)."""
     return conn.execute(delete(PROCESSED).where(PROCESSED.c.processed_at < before)).rowcount
+
+
+def is_claimed(conn: Connection, key: str) -> bool:
+    """Whether a message with this key was processed already."""
+    return first(conn, CLAIMED, {"key": key}) is not None
 
 
 def claim_message(conn: Connection, key: str, now: datetime) -> bool:

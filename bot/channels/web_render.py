@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from dialogs import values
 from dialogs.replies import Answered, Image, Links, Prompt, Question, Reply, Text
 
 
@@ -29,7 +30,7 @@ def render(reply: Reply) -> dict[str, Any]:
                 "multiple": reply.multiple,
                 "max_choices": reply.max_choices,
                 "max_length": reply.max_length,
-                "choices": [{"label": c.label, "value": c.value} for c in reply.choices],
+                "choices": [{"label": c.label, "value": values.encode(c.value)} for c in reply.choices],
             }
         case Answered():
             return {
@@ -42,7 +43,7 @@ def render(reply: Reply) -> dict[str, Any]:
             return {
                 "type": "prompt",
                 "text": plain(reply.text),
-                "choices": [{"label": c.label, "value": c.value} for c in reply.choices],
+                "choices": [{"label": c.label, "value": values.encode(c.value)} for c in reply.choices],
             }
         case Links():
             return {

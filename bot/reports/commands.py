@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from functools import partial
 
-from bot.inbound import DIGITAL_LEAD, MANAGER, Inbound
+from bot.inbound import Inbound
 from bot.logs import get_logger
 from bot.reports.insights import Insights
 from bot.reports.periods import DEFAULT_DIGEST_PERIOD, DEFAULT_PLAN_PERIOD, Period, is_period
@@ -21,10 +21,10 @@ from bot.reports.schedule_rules import RULE_HELP, next_due, parse_rule
 from bot.turn import TurnHandler
 from dialogs.model import SurveyDef
 from dialogs.replies import Link, Links, Reply, Text
+from dialogs.roles import LEADS
 from storage import schedules
 
 log = get_logger(__name__)
-LEADS = frozenset({MANAGER, DIGITAL_LEAD})
 REFUSAL = (
     "Sorry, digests and the improvement plan are only for managers and digital leads. "
     "If you need one, please ask your digital lead."
@@ -121,8 +121,9 @@ class InsightCommands:
             return [Text(chosen)]
         survey, period = chosen
         now, tz = self.insights.clock(), self.insights.settings.zone
+        address = self.turns.keys.seal(dict(inbound.later)) if inbound.later is not None else None
         schedule = schedules.Schedule(
-            str(uuid.uuid4()), inbound.channel, inbound.conversation_id, survey.stored_as, period.name,
+            str(uuid.uuid4()), inbound.channel, self._key(inbound), address, survey.stored_as, period.name,
             rule.cron, rule.description, next_due(rule.cron, now, tz),
         )  # fmt: skip
         creator = self.turns.respondent(inbound)
@@ -135,7 +136,7 @@ class InsightCommands:
             f"each time. The first is due {first}.",
             "`digest schedule` lists this conversation's schedules; `digest stop` cancels them.",
         ]
-        if inbound.channel == "web":
+        if address is None:
             lines.append(
                 "The web chat can't receive messages on its own: each one waits here until you type `digest`."
             )
@@ -173,16 +174,18 @@ class InsightCommands:
     async def _schedules(self, inbound: Inbound) -> list[schedules.Schedule]:
         return await self.insights.db.read(
             partial(
-                schedules.conversation_schedules,
-                channel=inbound.channel,
-                conversation_id=inbound.conversation_id,
+                schedules.conversation_schedules, channel=inbound.channel, conversation_key=self._key(inbound)
             )
         )
+
+    def _key(self, inbound: Inbound) -> str:
+        """The conversation's key: schedules are found by it, never by the platform's own id."""
+        return self.turns.keys.lane(inbound.channel, inbound.conversation_id)
 
     async def _held(self, inbound: Inbound) -> list[Reply]:
         """Scheduled digests kept for this conversation (the web chat): the latest, as it was when due."""
         held = await self.insights.db.read(
-            partial(schedules.held_runs, channel=inbound.channel, conversation_id=inbound.conversation_id)
+            partial(schedules.held_runs, channel=inbound.channel, conversation_key=self._key(inbound))
         )
         if not held:
             return []

@@ -19,11 +19,10 @@ from bot.reports.routes import INSIGHTS, add_report_routes
 from bot.reports.scheduler import DigestScheduler
 from bot.settings import Settings, secret_key
 from bot.turn import TurnHandler, utcnow
-from dialogs.replies import Image
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 log = get_logger(__name__)
 SCHEDULER = web.AppKey("digest_scheduler", asyncio.Task)
@@ -38,32 +37,23 @@ def add_insight_commands(
     return insights
 
 
-async def image_url(app: web.Application, image: Image) -> str | None:
-    """Keep a chart and return its signed, expiring address, outside any request.
-
-    For channels that show charts by address (Teams cards); None when insights are not installed.
-    The address starts with ``GUIDEBOT_PUBLIC_URL``, which the platform must be able to reach.
-    """
-    insights = app.get(INSIGHTS)
-    return None if insights is None else await insights.image_url(image)
-
-
 def install_insights(
     app: web.Application, services: Services, *, clock: Callable[[], datetime] = utcnow
 ) -> Insights:
     """Register ``digest`` and ``plan``, mount the report routes, and run the scheduler while the app runs.
 
-    ``services`` is the app's ``Services``; the scheduler posts through ``services.senders``, so a
-    channel adapter that registers its sender there receives scheduled digests.
+    ``services`` is the app's ``Services``: scheduled digests go through its runtime's outbox, and
+    channels that show charts by address (Teams cards) get them kept and served from here.
     """
     settings, db, turns = services.settings, services.db, services.turns
     insights = add_insight_commands(settings, db, turns, clock=clock)
     app[INSIGHTS] = insights
+    services.chart_address = insights.image_url
     add_report_routes(app)
     scheduler = DigestScheduler(
         db,
         render=partial(scheduled_digest, insights),
-        senders=services.senders,
+        post=services.runtime.send_sealed,
         tz=settings.zone,
         clock=clock,
     )

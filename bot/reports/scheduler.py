@@ -1,26 +1,24 @@
 """Posting scheduled digests: every server process looks for due schedules, one of them posts each.
 
 Schedules live in the database, so they survive restarts and every process sees them. For each
-due schedule a process claims the (schedule, due time) row; only the winner posts, through the
-``Sender`` registered for the schedule's channel. A channel without a sender (the web chat, which
-cannot be written to first) has the digest held until someone there types ``digest``. A server
-that was down posts one digest for the latest missed time rather than a burst of old ones.
+due schedule a process claims the (schedule, due time) row; only the winner posts: the digest's
+messages go into the outbox in the same transaction that records the run as posted. A schedule
+with no address (the web chat, which cannot be written to first) has the digest held until
+someone there types ``digest``. A server that was down posts one digest for the latest missed
+time rather than a burst of old ones.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
 from bot.logs import get_logger
 from bot.reports.schedule_rules import next_due
-from bot.senders import Sender
+from bot.runtime.dispatcher import worker_name
 from dialogs.replies import Reply
 from storage import schedules
 from storage.db import Database
@@ -31,11 +29,9 @@ TICK_SECONDS = 30.0
 LEASE = timedelta(minutes=10)
 
 Render = Callable[[Schedule, datetime], Awaitable[list[Reply]]]
-
-
-def worker_name() -> str:
-    """This process, for the claim rows: host, pid and a random part (pids repeat across containers)."""
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+# Write a digest's messages to a schedule's sealed address, with the given write in the same
+# transaction: "queued", or why not ("channel_off", "blocked").
+Post = Callable[..., Awaitable[str]]
 
 
 class DigestScheduler:
@@ -46,7 +42,7 @@ class DigestScheduler:
         db: Database,
         *,
         render: Render,
-        senders: Mapping[str, Sender],
+        post: Post,
         tz: ZoneInfo,
         clock: Callable[[], datetime],
         worker: str | None = None,
@@ -54,7 +50,7 @@ class DigestScheduler:
     ) -> None:
         self.db = db
         self.render = render
-        self.senders = senders
+        self.post = post
         self.tz = tz
         self.clock = clock
         self.worker = worker or worker_name()
@@ -84,17 +80,30 @@ class DigestScheduler:
         return done
 
     async def _deliver(self, schedule: Schedule, due_at: datetime) -> str:
-        sender = self.senders.get(schedule.channel)
-        status = schedules.HELD
-        if sender is not None:
-            try:
-                await sender.post(schedule.conversation_id, await self.render(schedule, due_at))
-                status = schedules.POSTED
-            except Exception as exc:
-                log.error(
-                    "digest.post_failed", schedule=schedule.id, channel=schedule.channel, error=repr(exc)
-                )
-                status = schedules.FAILED
+        if schedule.address is None:
+            return await self._finish(schedule, due_at, schedules.HELD)
+        posted = partial(
+            schedules.finish_run,
+            schedule_id=schedule.id,
+            due_at=due_at,
+            status=schedules.POSTED,
+            now=self.clock(),
+        )
+        try:
+            replies = await self.render(schedule, due_at)
+            sent = await self.post(schedule.channel, schedule.address, replies, purpose="digest", also=posted)
+        except Exception as exc:
+            log.error(
+                "digest.post_failed", schedule=schedule.id, channel=schedule.channel, error=type(exc).__name__
+            )
+            return await self._finish(schedule, due_at, schedules.FAILED)
+        if sent != "queued":
+            log.warning("digest.skipped", schedule=schedule.id, channel=schedule.channel, reason=sent)
+            return await self._finish(schedule, due_at, schedules.FAILED)
+        log.info("digest.scheduled", schedule=schedule.id, channel=schedule.channel, status=schedules.POSTED)
+        return schedules.POSTED
+
+    async def _finish(self, schedule: Schedule, due_at: datetime, status: str) -> str:
         await self.db.write(
             partial(
                 schedules.finish_run, schedule_id=schedule.id, due_at=due_at, status=status, now=self.clock()

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dialogs import values
 from dialogs.conversation import TurnInput, TurnResult, step
 from dialogs.effects import DropAnswer, FinishResponse, RecordAnswer, StartResponse
 from dialogs.loader import SurveyCatalog, load_surveys
@@ -83,7 +84,8 @@ class Chat:
     def say(self, text: str | None = None, value: object = None, *, direct: bool = True) -> TurnResult:
         self.ids += 1
         saved = DialogState.from_json(self.state.to_json())
-        msg = TurnInput(text, value, self.roles, NOW, f"response-{self.ids}", self.boot, direct)
+        typed = values.decode(value) if isinstance(value, dict) else value  # as a channel reads it
+        msg = TurnInput(text, typed, self.roles, NOW, f"response-{self.ids}", self.boot, direct)
         result = step(self.catalog, saved, msg)
         self.state = result.state
         self.effects += result.effects
@@ -139,7 +141,7 @@ def test_every_question_type_by_button(types_chat: Chat) -> None:
     chat = types_chat
     q = chat.question(chat.say("start types"))
     while q is not None:
-        value = [q.choices[0].value["a"], q.choices[1].value["a"]] if q.multiple else None
+        value = [q.choices[0].value.answer, q.choices[1].value.answer] if q.multiple else None
         if q.choices and not q.multiple:
             result = chat.say(value=q.choices[-1].value)
         elif q.multiple:
@@ -200,7 +202,7 @@ def test_three_invalid_tries_offer_skip_or_stop_then_skip_works(types_chat: Chat
     assert not any(isinstance(r, Prompt) for r in second.replies)
     third = chat.say("purple")
     offer = [r for r in third.replies if isinstance(r, Prompt)]
-    assert offer and [c.value for c in offer[0].choices] == [{"cmd": "skip"}, {"cmd": "stop"}]
+    assert offer and [values.encode(c.value) for c in offer[0].choices] == [{"cmd": "skip"}, {"cmd": "stop"}]
     skipped = chat.say(value={"cmd": "skip"})
     assert chat.question(skipped).question_id == "many"
     assert "colour" not in chat.answers()
@@ -271,7 +273,7 @@ def test_a_click_on_an_old_question_changes_nothing(types_chat: Chat) -> None:
     chat.say(value=q.choices[0].value)
     before = chat.state.to_json()
     again = chat.say(value=q.choices[1].value)
-    assert again.replies == [Text("That question has already been answered.")]
+    assert again.replies == [Text("That question has already been answered.", private=True)]
     assert again.effects == []
     assert chat.state.active.answers == before["active"]["answers"]
 
@@ -295,7 +297,7 @@ def test_outside_a_survey_help_surveys_and_unknown_text(catalog: SurveyCatalog) 
     assert "take a short survey" in help_text and "guide me" not in help_text
     listing = chat.say("surveys").replies[0]
     assert isinstance(listing, Prompt)
-    assert {c.value["survey"] for c in listing.choices} == {"pain-points", "desired-outcomes"}
+    assert {c.value.args for c in listing.choices} == {"pain-points", "desired-outcomes"}
     unknown = chat.say("flibbertigibbet")
     assert unknown.replies[0] == Text("Sorry, I didn't understand that.")
     assert chat.say("skip").replies[0] == Text("You're not in a survey at the moment.")
@@ -303,11 +305,9 @@ def test_outside_a_survey_help_surveys_and_unknown_text(catalog: SurveyCatalog) 
 
 
 def test_digital_leads_get_the_maturity_survey_and_the_walkthrough(catalog: SurveyCatalog) -> None:
-    assert "digital-maturity" not in {
-        c.value["survey"] for c in Chat(catalog).say("surveys").replies[0].choices
-    }
+    assert "digital-maturity" not in {c.value.args for c in Chat(catalog).say("surveys").replies[0].choices}
     chat = Chat(catalog, LEAD)
-    assert "digital-maturity" in {c.value["survey"] for c in chat.say("surveys").replies[0].choices}
+    assert "digital-maturity" in {c.value.args for c in chat.say("surveys").replies[0].choices}
     walk = chat.say("guide me")
     q = chat.question(walk)
     assert q.survey_id == "guide-me" and q.question_id == "vision"
@@ -320,7 +320,10 @@ def test_invitations_are_for_managers_and_digital_leads(catalog: SurveyCatalog) 
     refused = Chat(catalog).say("invite pain-points", direct=False)
     assert refused.replies == [Text("Only managers and digital leads can invite people to a survey.")]
     invite = Chat(catalog, LEAD).say("invite pain points", direct=False).replies[0]
-    assert isinstance(invite, Prompt) and invite.choices[0].value == {"cmd": "start", "survey": "pain-points"}
+    assert isinstance(invite, Prompt) and values.encode(invite.choices[0].value) == {
+        "cmd": "start",
+        "survey": "pain-points",
+    }
 
 
 def test_surveys_never_run_in_a_channel(catalog: SurveyCatalog) -> None:

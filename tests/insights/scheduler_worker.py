@@ -9,7 +9,9 @@ import asyncio
 import os
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.reports.scheduler import DigestScheduler
@@ -19,13 +21,19 @@ from storage.schedules import Schedule
 
 
 class FileSender:
-    """Appends one line per post to a file shared by the processes (O_APPEND writes do not interleave)."""
+    """Stands in for the outbox: one line per post in a file shared by the processes (O_APPEND
+    writes do not interleave), written once the run is stored as posted."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, db: Database, path: str) -> None:
+        self.db = db
         self.path = path
 
-    async def post(self, conversation_id: str, replies: list[Reply]) -> None:
-        await asyncio.to_thread(self._append, f"{conversation_id} {os.getpid()}\n")
+    async def post(
+        self, channel: str, address: str, replies: list[Reply], *, purpose: str, also: Callable[..., Any]
+    ) -> str:
+        await self.db.write(also)
+        await asyncio.to_thread(self._append, f"{address} {os.getpid()}\n")
+        return "queued"
 
     def _append(self, line: str) -> None:
         with open(self.path, "a", encoding="utf-8") as out:
@@ -41,7 +49,7 @@ async def main(url: str, out: str, frozen: str, start_at: float) -> None:
     scheduler = DigestScheduler(
         db,
         render=render,
-        senders={"slack": FileSender(out)},
+        post=FileSender(db, out).post,
         tz=ZoneInfo("Europe/London"),
         clock=lambda: datetime.fromisoformat(frozen),
     )

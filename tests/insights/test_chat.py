@@ -154,7 +154,11 @@ async def test_a_held_scheduled_digest_is_shown_when_the_manager_next_asks(chat:
     await say(chat, "boss", "digest every day 07:00")
     services = chat.server.app[SERVICES]
     [schedule] = await services.db.read(
-        partial(schedules.conversation_schedules, channel="web", conversation_id="web:boss")
+        partial(
+            schedules.conversation_schedules,
+            channel="web",
+            conversation_key=services.turns.keys.lane("web", "web:boss"),
+        )
     )
     due = schedule.next_due_at
     await services.db.write(

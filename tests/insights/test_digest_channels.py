@@ -231,27 +231,28 @@ async def subscribe_both(bots: Bots) -> tuple[str, list[schedules.Schedule]]:
     assert "Done: I'll post the pain-points digest here every Monday at 09:00" in done.body["text"]
     found = []
     for channel, conversation in (("slack", SLACK_CHANNEL), ("teams", teams)):
+        key = bots.services.turns.keys.lane(channel, conversation)
         found += await bots.services.db.read(
-            partial(schedules.conversation_schedules, channel=channel, conversation_id=conversation)
+            partial(schedules.conversation_schedules, channel=channel, conversation_key=key)
         )
     assert [s.channel for s in found] == ["slack", "teams"]
     return teams, found
 
 
 def frozen_scheduler(bots: Bots, clock: Clock) -> DigestScheduler:
-    """The app's scheduler parts (its senders, its digests) on a clock the test moves."""
+    """The app's scheduler parts (its outbox, its digests) on a clock the test moves."""
     return DigestScheduler(
         bots.services.db,
         render=partial(scheduled_digest, bots.client.server.app[INSIGHTS]),
-        senders=bots.services.senders,
+        post=bots.services.runtime.send_sealed,
         tz=bots.settings.zone,
         clock=clock,
         worker="test",
     )
 
 
-async def test_a_scheduled_digest_is_posted_once_through_the_slack_and_teams_senders(bots: Bots) -> None:
-    assert set(bots.services.senders) == {"slack", "teams"}
+async def test_a_scheduled_digest_is_posted_once_through_the_slack_and_teams_outbox(bots: Bots) -> None:
+    assert set(bots.services.channels) == {"slack", "teams"}
     teams, found = await subscribe_both(bots)
     due = found[0].next_due_at
     assert found[1].next_due_at == due
@@ -264,6 +265,7 @@ async def test_a_scheduled_digest_is_posted_once_through_the_slack_and_teams_sen
     done = await run.run_due()
     assert sorted((d, s) for _, d, s in done) == [(due, "posted"), (due, "posted")]
     assert await run.run_due() == []  # once
+    await bots.settle()  # the outbox sends them
 
     # Slack: a new message at the top of the channel (no thread), the charts uploaded beside it.
     assert_slack_digest(bots.slack.fake, SLACK_CHANNEL, since=slack_since)
@@ -282,22 +284,33 @@ async def test_a_teams_conversation_that_refuses_delivery_is_skipped_after(bots:
     clock = Clock(found[1].next_due_at + timedelta(seconds=30))
     run = frozen_scheduler(bots, clock)
     done = {schedule: status for schedule, _, status in await run.run_due()}
-    assert done == {found[0].id: "posted", found[1].id: "failed"}
-    assert await bots.services.db.read(partial(is_blocked, channel="teams", conversation_id=teams))
+    assert done == {found[0].id: "posted", found[1].id: "posted"}  # queued in the outbox
+    await bots.settle()  # the connector refuses: the conversation is recorded as blocked
+    key = bots.services.turns.keys.lane("teams", teams)
+    assert await bots.services.db.read(partial(is_blocked, channel="teams", conversation_key=key))
 
     before = len(bots.connector.calls)
     clock.now += timedelta(days=7)
     with capture_logs() as logs:
         done = {schedule: status for schedule, _, status in await run.run_due()}
+    await bots.settle()
     assert done == {found[0].id: "posted", found[1].id: "failed"}
     assert len(bots.connector.calls) == before  # nothing more sent there
-    [skipped] = [e for e in logs if e["event"] == "teams.post_skipped"]
+    [skipped] = [e for e in logs if e["event"] == "digest.skipped"]
     assert skipped["reason"] == "blocked" and teams not in str(skipped)
 
 
-async def test_a_conversation_without_a_stored_reference_is_not_posted_to(bots: Bots) -> None:
-    sender = bots.services.senders["teams"]
-    with capture_logs() as logs, pytest.raises(Exception, match="no_reference"):
-        await sender.post("19:unknown@thread.tacv2", [])
-    assert [e["reason"] for e in logs if e["event"] == "teams.post_skipped"] == ["no_reference"]
+async def test_a_schedule_for_a_channel_that_is_off_is_not_posted(bots: Bots) -> None:
+    keys = bots.services.turns.keys
+    schedule = schedules.Schedule(
+        "s-off", "webex", keys.lane("webex", "room-1"), keys.seal({"room": "room-1"}), "pain-points",
+        "this-month", "0 9 * * 1", "every Monday at 09:00", utcnow() - timedelta(minutes=1),
+    )  # fmt: skip
+    await bots.services.db.write(
+        partial(schedules.add_schedule, schedule=schedule, created_by="x", now=utcnow())
+    )
+    with capture_logs() as logs:
+        done = await frozen_scheduler(bots, Clock(utcnow())).run_due()
+    assert [status for _, _, status in done] == ["failed"]
+    assert [e["reason"] for e in logs if e["event"] == "digest.skipped"] == ["channel_off"]
     assert bots.connector.calls == []

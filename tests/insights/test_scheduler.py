@@ -8,9 +8,11 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -38,16 +40,24 @@ class Clock:
 
 
 class RecordingSender:
-    """A channel's Sender that records what it was asked to post."""
+    """Stands in for the outbox: records what it was asked to post, and stores the run with it."""
 
-    def __init__(self, fail: bool = False) -> None:
+    def __init__(self, db: Database, *, channels: tuple[str, ...] = ("slack",), fail: bool = False) -> None:
+        self.db = db
         self.posts: list[tuple[str, list[Reply]]] = []
+        self.channels = channels
         self.fail = fail
 
-    async def post(self, conversation_id: str, replies: list[Reply]) -> None:
+    async def post(
+        self, channel: str, address: str, replies: list[Reply], *, purpose: str, also: Callable[..., Any]
+    ) -> str:
+        if channel not in self.channels:
+            return "channel_off"
         if self.fail:
-            raise ConnectionError("the platform is down")
-        self.posts.append((conversation_id, replies))
+            raise ConnectionError("the database is down")
+        await self.db.write(also)
+        self.posts.append((address, replies))
+        return "queued"
 
 
 async def render(schedule: schedules.Schedule, due_at: datetime) -> list[Reply]:
@@ -58,23 +68,24 @@ async def subscribe(
     db: Database, clock: Clock, *, channel: str = "slack", words: str = "every monday 09:00"
 ) -> str:
     rule, _ = parse_rule(words.split())
+    address = None if channel == "web" else "C-managers"  # the web chat cannot be written to first
     schedule = schedules.Schedule(
-        str(uuid.uuid4()), channel, "C-managers", "pain-points", "last-7-days", rule.cron, rule.description,
-        next_due(rule.cron, clock(), LONDON),
+        str(uuid.uuid4()), channel, "C-managers", address, "pain-points", "last-7-days", rule.cron,
+        rule.description, next_due(rule.cron, clock(), LONDON),
     )  # fmt: skip
     await db.write(partial(schedules.add_schedule, schedule=schedule, created_by="someone", now=clock()))
     return schedule.id
 
 
-def scheduler(db: Database, clock: Clock, senders: dict) -> DigestScheduler:
-    return DigestScheduler(db, render=render, senders=senders, tz=LONDON, clock=clock, worker="test")
+def scheduler(db: Database, clock: Clock, sender: RecordingSender) -> DigestScheduler:
+    return DigestScheduler(db, render=render, post=sender.post, tz=LONDON, clock=clock, worker="test")
 
 
 async def test_a_digest_is_posted_once_when_due(db: Database) -> None:
     clock = Clock(datetime(2026, 3, 20, 12, tzinfo=UTC))  # a Friday
     await subscribe(db, clock)
-    slack = RecordingSender()
-    run = scheduler(db, clock, {"slack": slack})
+    slack = RecordingSender(db)
+    run = scheduler(db, clock, slack)
     assert await run.run_due() == []
     clock.now = datetime(2026, 3, 23, 8, 59, tzinfo=UTC)
     assert await run.run_due() == []
@@ -91,17 +102,17 @@ async def test_schedules_survive_a_restart_and_a_long_outage_posts_once(database
     await upgrade(db)
     clock = Clock(datetime(2026, 3, 20, 12, tzinfo=UTC))
     await subscribe(db, clock)
-    first = RecordingSender()
+    first = RecordingSender(db)
     clock.now = datetime(2026, 3, 23, 9, 5, tzinfo=UTC)
-    await scheduler(db, clock, {"slack": first}).run_due()
+    await scheduler(db, clock, first).run_due()
     await db.close()
 
     # A new process: its own connection, nothing carried over in memory. Three Mondays go by.
     reopened = Database(database_url)
     await upgrade(reopened)
     clock.now = datetime(2026, 4, 14, 10, tzinfo=UTC)
-    second = RecordingSender()
-    done = await scheduler(reopened, clock, {"slack": second}).run_due()
+    second = RecordingSender(reopened)
+    done = await scheduler(reopened, clock, second).run_due()
     assert len(first.posts) == 1 and len(second.posts) == 1
     assert [d for _, d, _ in done] == [datetime(2026, 3, 30, 8, tzinfo=UTC)]  # 09:00 BST
     [pending] = await reopened.read(
@@ -115,9 +126,9 @@ async def test_the_web_chat_keeps_scheduled_digests_until_asked(db: Database) ->
     clock = Clock(datetime(2026, 3, 20, 12, tzinfo=UTC))
     await subscribe(db, clock, channel="web")
     clock.now = datetime(2026, 3, 23, 9, 1, tzinfo=UTC)
-    [(_, _, status)] = await scheduler(db, clock, {}).run_due()
+    [(_, _, status)] = await scheduler(db, clock, RecordingSender(db)).run_due()
     assert status == "held"
-    held = await db.read(partial(schedules.held_runs, channel="web", conversation_id="C-managers"))
+    held = await db.read(partial(schedules.held_runs, channel="web", conversation_key="C-managers"))
     assert [due for _, due in held] == [datetime(2026, 3, 23, 9, tzinfo=UTC)]
 
 
@@ -125,7 +136,7 @@ async def test_a_failed_post_is_recorded_and_not_retried_in_a_burst(db: Database
     clock = Clock(datetime(2026, 3, 20, 12, tzinfo=UTC))
     await subscribe(db, clock)
     clock.now = datetime(2026, 3, 23, 9, 1, tzinfo=UTC)
-    run = scheduler(db, clock, {"slack": RecordingSender(fail=True)})
+    run = scheduler(db, clock, RecordingSender(db, fail=True))
     assert [s for _, _, s in await run.run_due()] == ["failed"]
     assert await run.run_due() == []
 
@@ -141,8 +152,8 @@ async def test_a_claim_left_by_a_crashed_process_is_taken_over_after_the_lease(d
     )
     assert await db.write(claimed)
     assert not await db.write(claimed)  # the unique (schedule, due time) claim
-    survivor = RecordingSender()
-    run = scheduler(db, clock, {"slack": survivor})
+    survivor = RecordingSender(db)
+    run = scheduler(db, clock, survivor)
     assert await run.run_due() == []
     clock.now += timedelta(minutes=11)
     assert [s for _, _, s in await run.run_due()] == ["posted"]

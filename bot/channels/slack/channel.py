@@ -1,44 +1,58 @@
-"""Running Slack turns after the acknowledgement, and delivering their replies.
+"""Slack as a channel adapter: replies rendered as Block Kit and sent, edited and paced as Slack allows.
 
-A turn's replies are posted in order; a question's message is remembered (in the database, so any
-server process can find it) and updated in place once answered, whether by a click or by typing.
+The core runtime decides what to send and keeps it in the outbox; this only knows Slack: which
+Web API call a message needs (a post, an ephemeral message, a slash command's response URL, a
+file upload for a chart, ``chat.update`` for an answered question), how replies group into
+messages, Slack's documented rate limits, and which of its errors are worth retrying.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from functools import partial
-from typing import TYPE_CHECKING, Any
 
 from slack_bolt.authorization import AuthorizeResult
-from sqlalchemy import Connection
 
-from bot.channels.slack.inbound import CHANNEL, SlackTurn
+from bot.channels.slack.inbound import CHANNEL
 from bot.channels.slack.outbound import SlackApi, SlackCallError
-from bot.channels.slack.render import Message, answered, home_view, render, skipped
-from bot.turn import utcnow
-from bot.turn_order import TurnOrder
-from dialogs.replies import Answered, Image, Prompt, Question, Reply, Text
-from storage.channels import set_posted_question, take_posted_question
+from bot.channels.slack.render import Message, answered, home_view, render
+from bot.runtime.adapter import Address, Arrival, DeliveryError, Limit
+from dialogs.replies import Answered, Image, Prompt, Reply, Text
 
-if TYPE_CHECKING:
-    from bot.app import Services
-
-ALREADY_ANSWERED = Text("That question has already been answered.")
 MAX_BLOCKS = 50
+# Errors after which another try cannot help: the conversation or person is gone, or the message is wrong.
+PERMANENT = frozenset(
+    {
+        "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "users_not_found",
+        "account_inactive", "cannot_dm_bot", "messages_tab_disabled", "restricted_action",
+        "invalid_auth", "not_authed", "token_revoked", "account_deleted", "msg_too_long",
+        "invalid_blocks", "no_text", "message_not_found", "cant_update_message", "edit_window_closed",
+        "expired_url", "used_url", "not_allowed_token_type",
+    }
+)  # fmt: skip
+# Slack's own errors that say "try again later" (HTTP 429, 5xx and network errors are retried too).
+TRANSIENT = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+)
+# Documented limits (api.slack.com/apis/rate-limits): about one message a second per
+# conversation with short bursts, a workspace-wide limit on posting, and tiers per method.
+POST_PER_CONVERSATION = (4, 4.0)
+POSTS_PER_WORKSPACE = (300, 60.0)
+TIER_2, TIER_3, TIER_4 = (20, 60.0), (50, 60.0), (100, 60.0)
+RESPONSE_URL_USES = (5, 1800.0)
+TRIES = 1  # one try per send: the outbox retries, durably
 
 
 class SlackChannel:
-    """The Slack side of the bot: turns run in the background, replies delivered through one SlackApi."""
+    """The Slack adapter, on one shared SlackApi."""
 
-    def __init__(self, services: Services, api: SlackApi, *, token: str) -> None:
-        self.services = services
+    name = CHANNEL
+
+    def __init__(self, api: SlackApi, *, token: str) -> None:
         self.api = api
         self._token = token
         self._auth: AuthorizeResult | None = None
         self._auth_lock = asyncio.Lock()
-        self._order = TurnOrder()
 
     @property
     def bot_user_id(self) -> str | None:
@@ -61,177 +75,132 @@ class SlackChannel:
 
     async def check_token(self) -> None:
         """Authorize once at start; a failure is logged (with Slack's error) and retried on the next request."""
-        with contextlib.suppress(SlackCallError):
+        with contextlib.suppress(SlackCallError):  # logged where it failed
             await self.authorize()
 
-    async def receive(self, turn: SlackTurn | None, *, acked: bool) -> None:
-        """Run a turn (nothing for None): now if Slack has had its answer (``acked``), else after it."""
-        if turn is None:
-            return
-        if acked:
-            await self.take_turn(turn)
-        else:
-            self.services.tasks.spawn(self.take_turn(turn), name="slack.turn")
+    # The adapter interface.
+    def conversation(self, address: Address) -> str:
+        """The Slack conversation (or, before its DM is opened, the person) an address writes to."""
+        return str(address.get("channel") or address.get("user") or "")
 
-    async def show_home(self, user_id: str, *, acked: bool) -> None:
-        """Refresh a user's App Home tab: now if Slack has had its answer, else after it."""
-        if acked:
-            await self._publish_home(user_id)
-        else:
-            self.services.tasks.spawn(self._publish_home(user_id), name="slack.home")
+    def messages(self, address: Address, replies: list[Reply]) -> list[list[Reply]]:
+        """Ephemeral messages and response URLs allow few posts: their replies share one message."""
+        if address.get("response_url"):
+            public = bool(address.get("public"))
+            invitations = [[r] for r in replies if public and isinstance(r, Prompt) and r.choices]
+            rest = [r for r in replies if not (public and isinstance(r, Prompt) and r.choices)]
+            return invitations + ([rest] if rest else [])
+        if address.get("private"):
+            return [list(replies)]
+        return [[reply] for reply in replies]
 
-    async def take_turn(self, turn: SlackTurn) -> None:
-        """Open a DM if needed, run the turn, deliver the replies; a message seen before changes nothing.
+    def limits(self, op: str, address: Address) -> tuple[Limit, ...]:
+        """Slack's limits for one send (keys name the conversation; the core hashes them)."""
+        where = self.conversation(address)
+        if op == "edit":
+            return (Limit("slack:chat.update", *TIER_3),)
+        if op == "home":
+            return (Limit("slack:views.publish", *TIER_4),)
+        if address.get("response_url"):
+            return (Limit(f"slack:response:{address['response_url']}", *RESPONSE_URL_USES),)
+        if address.get("private"):
+            return (Limit("slack:chat.postEphemeral", *TIER_4),)
+        found = [
+            Limit(f"slack:post:{where}", *POST_PER_CONVERSATION),
+            Limit("slack:posts", *POSTS_PER_WORKSPACE),
+        ]
+        if address.get("open"):
+            found.append(Limit("slack:conversations.open", *TIER_3))
+        return tuple(found)
 
-        One person's turns run one at a time, in the order Slack delivered them, so two quick answers
-        get their next questions (and the messages updated) in order.
-        """
-        async with self._order.one_at_a_time(turn.inbound.user_id):
-            await self._take_turn(turn)
-
-    async def _take_turn(self, turn: SlackTurn) -> None:
+    async def send(self, address: Address, replies: list[Reply]) -> str | None:
+        """Post one message; returns its ``ts`` (None for ephemeral messages, response URLs and files)."""
         try:
-            if turn.reply_to.channel is None:
-                turn = turn.in_conversation(await self.open_dm(turn.inbound.user_id))
-            outcome = await self.services.turns.handle(turn.inbound)
-            if not outcome.duplicate:
-                await self.deliver(turn, outcome.replies)
-        except SlackCallError:
-            pass  # logged with its method and error where it failed
+            return await self._send(address, replies)
+        except SlackCallError as failed:
+            raise _delivery_error(failed) from None
+
+    async def edit(self, address: Address, message_id: str, replies: list[Reply]) -> None:
+        """Show an answered question in place, without its buttons."""
+        done = next((r for r in replies if isinstance(r, Answered)), None)
+        if done is None:
+            return
+        payload = {"channel": self.conversation(address), "ts": message_id, **answered(done).payload()}
+        try:
+            await self.api.call("chat.update", payload, tries=TRIES)
+        except SlackCallError as failed:
+            raise _delivery_error(failed) from None
+
+    def standing_address(self, address: Address) -> Address | None:
+        """Later messages go as new posts in the conversation (not in a thread, not privately)."""
+        channel = address.get("channel")
+        return {"channel": channel} if channel else None
+
+    async def open_direct(self, arrival: Arrival) -> Arrival | None:
+        """Open the sender's direct message with the bot and move the turn there."""
+        user = arrival.inbound.user_id
+        channel = await self.open_dm(user)
+        return arrival.to({"channel": channel, "user": user}, channel)
 
     async def open_dm(self, user_id: str) -> str:
         """The id of the direct message between the bot and a user."""
         opened = await self.api.call("conversations.open", {"users": user_id})
-        return str(opened["channel"]["id"])
+        channel = opened.get("channel")
+        if not isinstance(channel, dict) or not isinstance(channel.get("id"), str):
+            raise SlackCallError("conversations.open", "no_channel_in_answer")
+        return channel["id"]
 
-    async def deliver(self, turn: SlackTurn, replies: list[Reply]) -> None:
-        """Send a turn's replies where they belong: in the conversation, privately, or to a command."""
-        if not replies:
-            return
-        to, user = turn.reply_to, turn.inbound.user_id
-        assert to.channel is not None
-        if to.response_url:
-            await self._respond(to.response_url, replies, public=to.public)
-        elif to.private or (turn.clicked and replies == [ALREADY_ANSWERED]):
-            thread = {"thread_ts": to.thread_ts} if to.thread_ts else {}
-            message = _combined(replies).payload()
-            await self.api.call(
-                "chat.postEphemeral", {"channel": to.channel, "user": user, **thread, **message}
-            )
-        else:
-            await self._post(to.channel, replies, turn)
-
-    async def post(self, conversation_id: str, replies: list[Reply]) -> None:
-        """Post to a conversation without a message first (the core's Sender, for digests and invitations)."""
-        await self._post(conversation_id, replies, None)
-
-    async def _post(self, channel: str, replies: list[Reply], turn: SlackTurn | None) -> None:
-        thread = {"thread_ts": turn.reply_to.thread_ts} if turn and turn.reply_to.thread_ts else {}
-        done: list[Answered] = []
-        asked: tuple[str, str] | None = None
-        for reply in replies:
-            if isinstance(reply, Answered):
-                done.append(reply)
-            elif isinstance(reply, Image):
-                await self.api.upload_png(
-                    channel=channel,
-                    png=reply.png,
-                    title=reply.title,
-                    alt_text=reply.alt_text,
-                    thread_ts=thread.get("thread_ts"),
-                )
-            else:
-                sent = await self.api.call(
-                    "chat.postMessage", {"channel": channel, **thread, **render(reply).payload()}
-                )
-                if isinstance(reply, Question):
-                    asked = (reply.question_id, str(sent["ts"]))
-        if thread:
-            return  # threads answer mentions; surveys, and so question messages, live in DMs
-        left_behind = turn is not None and _left_behind(turn, done, asked)
-        clicked = turn.reply_to.clicked_question if turn is not None else None
-        typed = any(reply.question_id != clicked for reply in done)
-        earlier = None
-        if typed or asked:
-            # One write: remember the message of the question just asked (a typed answer will update
-            # it), and look up the one a typed answer answered; a click names its own message.
-            earlier = await self.services.db.write(
-                partial(_swap_posted, conversation_id=channel, asked=asked, look_up=typed, now=utcnow())
-            )
-        for reply in done:
-            ts = _message_of(reply, turn, earlier)
-            if ts is not None:
-                await self.api.call(
-                    "chat.update", {"channel": channel, "ts": ts, **answered(reply).payload()}
-                )
-        if left_behind and turn is not None:
-            blocks = skipped(turn.reply_to.clicked_blocks).payload()
-            await self.api.call("chat.update", {"channel": channel, "ts": turn.reply_to.clicked_ts, **blocks})
-
-    async def _respond(self, url: str, replies: list[Reply], *, public: bool) -> None:
-        invitations = [r for r in replies if public and isinstance(r, Prompt) and r.choices]
-        private = [r for r in replies if r not in invitations]
-        for invitation in invitations:
-            await self.api.respond(url, {"response_type": "in_channel", **render(invitation).payload()})
-        if private:
-            await self.api.respond(url, {"response_type": "ephemeral", **_combined(private).payload()})
-
-    async def _publish_home(self, user_id: str) -> None:
+    async def publish_home(self, address: Address, replies: list[Reply]) -> None:
+        """Refresh a user's App Home tab."""
         try:
-            overview = await self.services.turns.overview(CHANNEL, user_id)
-            await self.api.call("views.publish", {"user_id": user_id, "view": home_view(overview)})
-        except SlackCallError:
-            pass  # logged where it failed
+            await self.api.call(
+                "views.publish", {"user_id": address["user"], "view": home_view(replies)}, tries=TRIES
+            )
+        except SlackCallError as failed:
+            raise _delivery_error(failed) from None
+
+    async def _send(self, address: Address, replies: list[Reply]) -> str | None:
+        if address.get("response_url"):
+            public = bool(address.get("public")) and len(replies) == 1 and isinstance(replies[0], Prompt)
+            kind = "in_channel" if public else "ephemeral"
+            await self.api.respond(
+                str(address["response_url"]),
+                {"response_type": kind, **_combined(replies).payload()},
+                tries=TRIES,
+            )
+            return None
+        channel = self.conversation(address)
+        if address.get("open"):
+            channel = await self.open_dm(str(address["user"]))
+        thread = {"thread_ts": address["thread_ts"]} if address.get("thread_ts") else {}
+        private = address.get("private") or all(isinstance(r, Text) and r.private for r in replies)
+        if private and address.get("user"):
+            message = _combined(replies).payload()
+            payload = {"channel": channel, "user": address["user"], **thread, **message}
+            await self.api.call("chat.postEphemeral", payload, tries=TRIES)
+            return None
+        [reply] = replies
+        if isinstance(reply, Image):
+            await self.api.upload_png(
+                channel=channel, png=reply.png, title=reply.title, alt_text=reply.alt_text,
+                thread_ts=thread.get("thread_ts"), tries=TRIES,
+            )  # fmt: skip
+            return None
+        sent = await self.api.call(
+            "chat.postMessage", {"channel": channel, **thread, **render(reply).payload()}, tries=TRIES
+        )
+        ts = sent.get("ts")
+        return str(ts) if ts is not None else None
 
 
 def _combined(replies: list[Reply]) -> Message:
     """Several replies as one message (ephemeral messages and response URLs allow few posts)."""
-    messages = [render(reply) for reply in replies]
+    messages = [render(reply) for reply in replies if not isinstance(reply, Answered)]
     blocks = [block for message in messages for block in message.blocks]
     return Message(" ".join(m.text for m in messages)[:3000], blocks[:MAX_BLOCKS])
 
 
-def _message_of(reply: Answered, turn: SlackTurn | None, earlier: tuple[str, str] | None) -> str | None:
-    """Which message showed the question just answered: the one clicked, or the one remembered."""
-    if turn is not None and turn.reply_to.clicked_question == reply.question_id:
-        return turn.reply_to.clicked_ts
-    if earlier is not None and earlier[0] == reply.question_id:
-        return earlier[1]
-    return None
-
-
-def _left_behind(turn: SlackTurn, done: list[Answered], asked: tuple[str, str] | None) -> bool:
-    """Whether a click moved past the question it was under without answering it (Skip)."""
-    question = turn.reply_to.clicked_question
-    return bool(
-        turn.clicked
-        and question
-        and turn.reply_to.clicked_ts
-        and turn.reply_to.clicked_blocks
-        and not any(reply.question_id == question for reply in done)
-        and (asked is None or asked[0] != question)
-    )
-
-
-def _swap_posted(
-    conn: Connection, *, conversation_id: str, asked: tuple[str, str] | None, look_up: bool, now: Any
-) -> tuple[str, str] | None:
-    """Remember the new question's message and (``look_up``) take the one remembered before, in one write.
-
-    A row left behind when a survey ends is harmless: the next question asked replaces it, and an
-    update only happens when the question ids match.
-    """
-    earlier = (
-        take_posted_question(conn, channel=CHANNEL, conversation_id=conversation_id) if look_up else None
-    )
-    if asked is not None:
-        question_id, ts = asked
-        set_posted_question(
-            conn,
-            channel=CHANNEL,
-            conversation_id=conversation_id,
-            question_id=question_id,
-            message_id=ts,
-            now=now,
-        )
-    return earlier
+def _delivery_error(failed: SlackCallError) -> DeliveryError:
+    transient = failed.retryable or failed.error in TRANSIENT
+    permanent = failed.error in PERMANENT or not transient
+    return DeliveryError(failed.error, permanent=permanent, retry_after=failed.retry_after)

@@ -1,16 +1,25 @@
-"""Slack payloads as the core's neutral Inbound, with where in Slack the replies go.
+"""Slack payloads as the core's Arrivals: the one place that knows the shapes of Slack's events, clicks and menus.
 
-This is the one place that knows the shapes of Slack's events, button clicks and menus.
+Every field is checked for its type: a signed payload with a list where an object belongs, or a
+number where a string does, is something to ignore, never an exception.
+
+Where replies go (the address, sealed in the outbox) is a small dict: ``channel`` and, in a
+channel, ``thread_ts`` (mentions are answered in a thread); ``user`` and ``private`` for replies
+only the person who pressed sees (``chat.postEphemeral``); a slash command's ``response_url``,
+with ``public`` letting an invitation there be seen by the whole channel; and ``open`` for a
+person whose direct message must be opened first.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.inbound import Inbound
+from bot.runtime.adapter import Arrival
+from dialogs import values
+from dialogs.values import AnswerValue, CommandValue
 
 CHANNEL = "slack"
 # Buttons, menus and Submit run a turn; checkboxes only change the form until Submit.
@@ -19,116 +28,109 @@ CHECKBOXES = re.compile(r"^check(:|$)")
 TO_DM_COMMANDS = {"start", "resume"}
 
 
-@dataclass(frozen=True, slots=True)
-class ReplyTo:
-    """Where a turn's replies go in Slack.
-
-    ``channel`` is None when a direct message has to be opened first (a Start button clicked in a
-    channel or on the App Home). ``clicked_ts`` is the message whose button answered or skipped
-    ``clicked_question``: it is updated in place (from ``clicked_blocks`` when skipped). ``private``
-    replies are seen only by the user; ``response_url`` is a slash command's, where its replies go,
-    and ``public`` lets an invitation there be seen by the whole channel.
-    """
-
-    channel: str | None
-    thread_ts: str | None = None
-    clicked_ts: str | None = None
-    clicked_question: str | None = None
-    clicked_blocks: tuple[dict[str, Any], ...] = ()
-    private: bool = False
-    response_url: str | None = None
-    public: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class SlackTurn:
-    """One message for the core, and where its replies go."""
-
-    inbound: Inbound
-    reply_to: ReplyTo
-    clicked: bool = False
-
-    def in_conversation(self, channel: str) -> SlackTurn:
-        """The same turn in a direct message just opened."""
-        return SlackTurn(
-            replace(self.inbound, conversation_id=channel, is_direct=True),
-            replace(self.reply_to, channel=channel),
-            self.clicked,
-        )
-
-
 def unescape(text: str) -> str:
     """Slack sends ``&``, ``<`` and ``>`` typed by users as entities; the core gets what was typed."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def message_turn(body: dict[str, Any], bot_user_id: str | None) -> SlackTurn | None:
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def message_arrival(body: dict[str, Any], bot_user_id: str | None) -> Arrival | None:
     """A direct message to the bot, or None for anything to ignore (edits, bots, the bot itself)."""
-    event = body.get("event") or {}
+    event = _dict(body.get("event"))
     if event.get("channel_type") != "im" or not _from_a_person(event, bot_user_id):
         return None
-    channel, text = event.get("channel"), event.get("text")
-    if not isinstance(channel, str) or not isinstance(text, str):
+    channel, text, user = _str(event.get("channel")), event.get("text"), event["user"]
+    if channel is None or not isinstance(text, str):
         return None
-    inbound = Inbound(CHANNEL, event["user"], channel, body.get("event_id"), text=unescape(text))
-    return SlackTurn(inbound, ReplyTo(channel))
+    inbound = Inbound(CHANNEL, user, channel, _str(body.get("event_id")), text=unescape(text))
+    return Arrival(inbound, {"channel": channel, "user": user})
 
 
-def mention_turn(body: dict[str, Any], bot_user_id: str | None) -> SlackTurn | None:
+def mention_arrival(body: dict[str, Any], bot_user_id: str | None) -> Arrival | None:
     """A mention of the bot in a channel: answered in a thread, never running a survey there."""
-    event = body.get("event") or {}
-    channel, text = event.get("channel"), event.get("text")
-    if not _from_a_person(event, bot_user_id) or not isinstance(channel, str) or not isinstance(text, str):
+    event = _dict(body.get("event"))
+    channel, text = _str(event.get("channel")), event.get("text")
+    if not _from_a_person(event, bot_user_id) or channel is None or not isinstance(text, str):
         return None
     if bot_user_id:
         text = re.sub(rf"<@{re.escape(bot_user_id)}(\|[^>]*)?>", " ", text)
     said = unescape(text).strip() or "help"  # a bare mention asks what the bot can do
-    inbound = Inbound(CHANNEL, event["user"], channel, body.get("event_id"), text=said, is_direct=False)
-    return SlackTurn(inbound, ReplyTo(channel, thread_ts=event.get("thread_ts") or event.get("ts")))
+    user = event["user"]
+    inbound = Inbound(CHANNEL, user, channel, _str(body.get("event_id")), text=said, is_direct=False)
+    thread = _str(event.get("thread_ts")) or _str(event.get("ts"))
+    address = {"channel": channel, "user": user, **({"thread_ts": thread} if thread else {})}
+    return Arrival(inbound, address, kind="channel")
 
 
-def action_turn(body: dict[str, Any]) -> SlackTurn | None:
+def home_arrival(event: dict[str, Any]) -> Arrival | None:
+    """The App Home tab opened: the user's home screen is to be refreshed."""
+    user = _str(event.get("user"))
+    if user is None or event.get("tab", "home") != "home":
+        return None
+    return Arrival(Inbound(CHANNEL, user, ""), {"user": user, "home": True}, event="home")
+
+
+def action_arrival(body: dict[str, Any]) -> Arrival | None:
     """A click on a button or a pick in a menu, or None when it is not one of ours."""
-    actions = body.get("actions") or []
-    user = (body.get("user") or {}).get("id")
-    if not actions or not isinstance(user, str):
+    actions = body.get("actions")
+    user = _str(_dict(body.get("user")).get("id"))
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict) or user is None:
         return None
     action = actions[0]
     value = _value_of(action, body)
     if value is None:
         return None
-    container = body.get("container") or {}
-    channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
-    message_id = f"click:{user}:{action.get('action_ts') or container.get('message_ts')}"
-    if isinstance(channel, str) and channel.startswith("D"):
+    container = _dict(body.get("container"))
+    channel = _str(_dict(body.get("channel")).get("id")) or _str(container.get("channel_id"))
+    # Stored only as a keyed hash (the core's message key), so the user id in it is never kept.
+    stamp = _str(action.get("action_ts")) or _str(container.get("message_ts")) or ""
+    message_id = f"click:{user}:{stamp}"
+    if channel is not None and channel.startswith("D"):
         block_id = str(action.get("block_id", ""))
-        question = value.get("q") if isinstance(value.get("q"), str) else None
+        question = value.question_id if isinstance(value, AnswerValue) else None
         if question is None and block_id.startswith("answer:"):
             question = block_id.removeprefix("answer:")  # Skip, under a question
-        blocks = tuple((body.get("message") or {}).get("blocks") or ())
-        reply_to = ReplyTo(
-            channel, clicked_ts=container.get("message_ts"), clicked_question=question, clicked_blocks=blocks
+        inbound = Inbound(CHANNEL, user, channel, message_id, value=value)
+        return Arrival(
+            inbound,
+            {"channel": channel, "user": user},
+            clicked=_str(container.get("message_ts")),
+            clicked_question=question,
         )
-        return SlackTurn(Inbound(CHANNEL, user, channel, message_id, value=value), reply_to, clicked=True)
-    if not isinstance(channel, str) or value.get("cmd") in TO_DM_COMMANDS:
+    if channel is None or (isinstance(value, CommandValue) and value.name in TO_DM_COMMANDS):
         # Surveys run in private: a Start in a channel or on the App Home opens a DM with whoever clicked.
-        return SlackTurn(Inbound(CHANNEL, user, "", message_id, value=value), ReplyTo(None), clicked=True)
+        inbound = Inbound(CHANNEL, user, channel or "", message_id, value=value, is_direct=False)
+        fallback = {"channel": channel, "user": user, "private": True} if channel else None
+        return Arrival(inbound, fallback, kind="channel", extra={"direct": True})
+    thread = _str(container.get("thread_ts")) or _str(_dict(body.get("message")).get("thread_ts"))
     inbound = Inbound(CHANNEL, user, channel, message_id, value=value, is_direct=False)
-    thread = container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
-    return SlackTurn(inbound, ReplyTo(channel, thread_ts=thread, private=True), clicked=True)
+    address = {"channel": channel, "user": user, "private": True, **({"thread_ts": thread} if thread else {})}
+    return Arrival(inbound, address, kind="channel")
 
 
-def command_turn(body: dict[str, Any], text: str, *, in_dm: bool, public: bool) -> SlackTurn | None:
+def command_arrival(body: dict[str, Any], text: str, *, in_dm: bool, public: bool) -> Arrival | None:
     """A ``/guide`` command's text for the core: in a DM, or answered through its response URL."""
-    user, channel = body.get("user_id"), body.get("channel_id")
-    if not isinstance(user, str) or not isinstance(channel, str):
+    user, channel = _str(body.get("user_id")), _str(body.get("channel_id"))
+    if user is None or channel is None:
         return None
-    message_id = f"command:{body.get('trigger_id')}" if body.get("trigger_id") else None
+    trigger = _str(body.get("trigger_id"))
+    message_id = f"command:{trigger}" if trigger else None
     if in_dm:
-        return SlackTurn(Inbound(CHANNEL, user, "", message_id, text=text), ReplyTo(None))
+        inbound = Inbound(CHANNEL, user, channel, message_id, text=text, is_direct=False)
+        return Arrival(inbound, None, kind="channel", extra={"direct": True})
     inbound = Inbound(CHANNEL, user, channel, message_id, text=text, is_direct=False)
-    response_url = body.get("response_url") if isinstance(body.get("response_url"), str) else None
-    return SlackTurn(inbound, ReplyTo(channel, private=True, response_url=response_url, public=public))
+    address: dict[str, Any] = {"channel": channel, "user": user, "private": True}
+    response_url = _str(body.get("response_url"))
+    if response_url is not None:
+        address |= {"response_url": response_url, "public": public}
+    return Arrival(inbound, address, kind="channel")
 
 
 def _from_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
@@ -136,6 +138,7 @@ def _from_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
     user = event.get("user")
     return (
         isinstance(user, str)
+        and bool(user)
         and "subtype" not in event
         and "bot_id" not in event
         and "bot_profile" not in event
@@ -143,34 +146,36 @@ def _from_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
     )
 
 
-def _value_of(action: dict[str, Any], body: dict[str, Any]) -> dict[str, Any] | None:
+def _value_of(action: dict[str, Any], body: dict[str, Any]) -> values.Value | None:
     """The choice's value the click sends back; Submit gathers the boxes ticked in its message."""
     action_id = str(action.get("action_id", ""))
     if not TURN_ACTIONS.match(action_id):
         return None
     if action.get("type") == "static_select":
-        raw = (action.get("selected_option") or {}).get("value")
+        raw = _dict(action.get("selected_option")).get("value")
     else:
         raw = action.get("value")
-    value = _json_dict(raw)
-    if value is None or not action_id.startswith("submit"):
+    value = _decoded(raw)
+    if not isinstance(value, AnswerValue) or not action_id.startswith("submit"):
         return value
     ticked = []
-    for block in ((body.get("state") or {}).get("values") or {}).values():
-        for element_id, element in block.items():
-            if CHECKBOXES.match(element_id):
-                for option in element.get("selected_options") or []:
-                    choice = _json_dict(option.get("value"))
-                    if choice is not None and choice.get("q") == value.get("q"):
-                        ticked.append(choice.get("a"))
-    return {"q": value.get("q"), "a": ticked}
+    state_values = _dict(_dict(body.get("state")).get("values"))
+    for block in state_values.values():
+        for element_id, element in _dict(block).items():
+            if not CHECKBOXES.match(str(element_id)):
+                continue
+            options = _dict(element).get("selected_options")
+            for option in options if isinstance(options, list) else []:
+                choice = _decoded(_dict(option).get("value"))
+                if isinstance(choice, AnswerValue) and choice.question_id == value.question_id:
+                    ticked.append(choice.answer)
+    return AnswerValue(value.question_id, ticked)
 
 
-def _json_dict(raw: Any) -> dict[str, Any] | None:
+def _decoded(raw: Any) -> values.Value | None:
     if not isinstance(raw, str):
         return None
     try:
-        value = json.loads(raw)
-    except ValueError:
+        return values.decode(json.loads(raw))
+    except (ValueError, RecursionError):
         return None
-    return value if isinstance(value, dict) and ("q" in value or "cmd" in value) else None

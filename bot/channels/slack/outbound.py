@@ -26,12 +26,16 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class SlackCallError(Exception):
-    """A Slack call that failed for good (already logged)."""
+    """A Slack call that failed (already logged); ``retryable`` when another try might work later."""
 
-    def __init__(self, method: str, error: str) -> None:
+    def __init__(
+        self, method: str, error: str, *, retryable: bool = False, retry_after: float | None = None
+    ) -> None:
         super().__init__(f"{method}: {error}")
         self.method = method
         self.error = error
+        self.retryable = retryable
+        self.retry_after = retry_after
 
 
 class _Retry(Exception):
@@ -83,19 +87,29 @@ class SlackApi:
             await self._session.close()
             self._session = None
 
-    async def call(self, method: str, payload: dict[str, Any], *, form: bool = False) -> dict[str, Any]:
+    async def call(
+        self, method: str, payload: dict[str, Any], *, form: bool = False, tries: int | None = None
+    ) -> dict[str, Any]:
         """Call a Web API method with a JSON body (``form``: form-encoded, for methods that take no JSON).
 
-        Returns Slack's answer; raises SlackCallError when the call has failed for good.
+        Returns Slack's answer; raises SlackCallError when the call failed after ``tries`` tries
+        (the outbox sends with one try and retries durably itself).
         """
-        return await self._with_retries(method, lambda: self._once(method, payload, form))
+        return await self._with_retries(method, lambda: self._once(method, payload, form), tries)
 
-    async def respond(self, response_url: str, payload: dict[str, Any]) -> None:
+    async def respond(self, response_url: str, payload: dict[str, Any], *, tries: int | None = None) -> None:
         """Post to a slash command's ``response_url`` (with the same retries)."""
-        await self._with_retries("response_url", lambda: self._respond_once(response_url, payload))
+        await self._with_retries("response_url", lambda: self._respond_once(response_url, payload), tries)
 
     async def upload_png(
-        self, *, channel: str, png: bytes, title: str, alt_text: str, thread_ts: str | None = None
+        self,
+        *,
+        channel: str,
+        png: bytes,
+        title: str,
+        alt_text: str,
+        thread_ts: str | None = None,
+        tries: int | None = None,
     ) -> None:
         """Share a PNG in a conversation with Slack's v2 upload (get a URL, send the bytes, complete).
 
@@ -103,8 +117,10 @@ class SlackApi:
         """
         name = "chart.png"
         reserve = {"filename": name, "length": str(len(png)), "alt_txt": alt_text[:1000]}
-        target = await self.call("files.getUploadURLExternal", reserve, form=True)
-        await self._with_retries("files.upload", lambda: self._upload_once(target["upload_url"], png, name))
+        target = await self.call("files.getUploadURLExternal", reserve, form=True, tries=tries)
+        await self._with_retries(
+            "files.upload", lambda: self._upload_once(target["upload_url"], png, name), tries
+        )
         await self.call(
             "files.completeUploadExternal",
             {
@@ -113,25 +129,30 @@ class SlackApi:
                 "initial_comment": alt_text,
                 **({"thread_ts": thread_ts} if thread_ts else {}),
             },
+            tries=tries,
         )
 
-    async def _with_retries(self, method: str, attempt: Callable[[], Awaitable[Any]]) -> Any:
-        error = "no tries"
-        for tried in range(1, self._tries + 1):
+    async def _with_retries(
+        self, method: str, attempt: Callable[[], Awaitable[Any]], tries: int | None = None
+    ) -> Any:
+        error, wait, limit = "no tries", None, tries or self._tries
+        # A single try is the outbox's, which retries and reports the final failure itself.
+        report = log.error if tries is None else log.warning
+        for tried in range(1, limit + 1):
             try:
                 return await attempt()
             except _Retry as retry:
-                error = retry.error
-                if tried == self._tries:
+                error, wait = retry.error, retry.wait
+                if tried == limit:
                     break
-                wait = retry.wait if retry.wait is not None else self._backoff * 2 ** (tried - 1)
-                log.info("slack.retry", method=method, error=error, wait=wait, tried=tried)
-                await self._sleep(min(wait, LONGEST_WAIT))
+                pause = wait if wait is not None else self._backoff * 2 ** (tried - 1)
+                log.info("slack.retry", method=method, error=error, wait=pause, tried=tried)
+                await self._sleep(min(pause, LONGEST_WAIT))
             except SlackCallError as failed:
-                log.error("slack.call_failed", method=method, error=failed.error, tries=tried)
+                report("slack.call_failed", method=method, error=failed.error, tries=tried)
                 raise
-        log.error("slack.call_failed", method=method, error=error, tries=self._tries)
-        raise SlackCallError(method, error)
+        report("slack.call_failed", method=method, error=error, tries=limit)
+        raise SlackCallError(method, error, retryable=True, retry_after=wait)
 
     async def _once(self, method: str, payload: dict[str, Any], form: bool) -> dict[str, Any]:
         url = self._urls.get(method)

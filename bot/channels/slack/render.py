@@ -12,7 +12,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from dialogs import values
 from dialogs.replies import Answered, Choice, Image, Links, Prompt, Question, Reply, Text
+from dialogs.values import AnswerValue, CommandValue
 
 MAX_BUTTONS = 5
 MAX_SECTION = 3000
@@ -20,7 +22,7 @@ MAX_LABEL = 75
 MAX_OPTIONS = 100
 CHECKBOX_GROUP = 10
 TYPED_KINDS = {"free_text", "number"}
-SKIP = Choice("Skip this question", {"cmd": "skip"})
+SKIP = Choice("Skip this question", CommandValue("skip"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,19 +61,12 @@ def render(reply: Reply) -> Message:
 
 
 def answered(reply: Answered) -> Message:
-    """A question once answered: the question and the answer given, with its buttons gone."""
-    blocks = [
-        *_sections(reply.question_text),
-        {"type": "context", "elements": [_mrkdwn(f"\u2705 Your answer: *{escape(reply.answer_label)}*")]},
-    ]
-    return Message(_fallback(f"{reply.question_text} {reply.answer_label}"), blocks)
-
-
-def skipped(blocks: tuple[dict[str, Any], ...]) -> Message:
-    """A question message left without an answer (skipped): as it was, without its buttons."""
-    kept = [block for block in blocks if block.get("type") != "actions"]
-    kept.append({"type": "context", "elements": [_mrkdwn("Skipped.")]})
-    return Message("Skipped.", kept)
+    """A question once answered (or skipped): the question and the answer given, with its buttons gone."""
+    said = "Skipped." if reply.skipped else f"\u2705 Your answer: *{escape(reply.answer_label)}*"
+    blocks = [*_sections(reply.question_text), {"type": "context", "elements": [_mrkdwn(said)]}]
+    return Message(
+        _fallback(f"{reply.question_text} {'Skipped.' if reply.skipped else reply.answer_label}"), blocks
+    )
 
 
 def home_view(replies: list[Reply]) -> dict[str, Any]:
@@ -116,7 +111,7 @@ def _question(q: Question) -> Message:
         for start in range(0, min(len(q.choices), MAX_OPTIONS), CHECKBOX_GROUP):
             group = q.choices[start : start + CHECKBOX_GROUP]
             elements.append({"type": "checkboxes", "action_id": f"check:{start}", "options": _options(group)})
-        elements.append(_button("submit", Choice("Submit", {"q": q.question_id}), style="primary"))
+        elements.append(_button("submit", Choice("Submit", AnswerValue(q.question_id)), style="primary"))
     elif q.choices and q.kind not in TYPED_KINDS and len(q.choices) <= MAX_BUTTONS:
         elements += [_button(f"answer:{i}", choice) for i, choice in enumerate(q.choices)]
     elif q.choices and q.kind not in TYPED_KINDS:
@@ -160,7 +155,7 @@ def _button(action_id: str, choice: Choice, style: str | None = None) -> dict[st
         "type": "button",
         "action_id": action_id,
         "text": _plain(choice.label),
-        "value": json.dumps(choice.value, separators=(",", ":")),
+        "value": _value(choice),
     }
     if style:
         button["style"] = style
@@ -168,10 +163,11 @@ def _button(action_id: str, choice: Choice, style: str | None = None) -> dict[st
 
 
 def _options(choices: tuple[Choice, ...]) -> list[dict[str, Any]]:
-    return [
-        {"text": _plain(choice.label), "value": json.dumps(choice.value, separators=(",", ":"))}
-        for choice in choices
-    ]
+    return [{"text": _plain(choice.label), "value": _value(choice)} for choice in choices]
+
+
+def _value(choice: Choice) -> str:
+    return json.dumps(values.encode(choice.value), separators=(",", ":"))
 
 
 def _plain(text: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -34,22 +34,23 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from yarl import URL
 
-from bot.background import BackgroundTasks
+from bot.channels.http_body import BadBody, read_body
 from bot.channels.slack.channel import SlackChannel
 from bot.channels.slack.commands import guide_command
 from bot.channels.slack.inbound import (
     CHECKBOXES,
     TURN_ACTIONS,
-    action_turn,
-    command_turn,
-    mention_turn,
-    message_turn,
+    action_arrival,
+    command_arrival,
+    home_arrival,
+    mention_arrival,
+    message_arrival,
 )
 from bot.channels.slack.outbound import SlackApi
 from bot.logs import get_logger
-
-if TYPE_CHECKING:
-    from bot.app import Services
+from bot.runtime.adapter import Arrival
+from bot.runtime.runtime import Runtime
+from bot.services import Services
 
 log = get_logger(__name__)
 MAX_BODY = 1024 * 1024
@@ -63,7 +64,9 @@ def mount_slack(app: web.Application, services: Services) -> None:
     settings = services.settings
     token, secret = settings.slack_bot_token or "", settings.slack_signing_secret or ""
     api = SlackApi(token=token, base_url=settings.slack_api_url)
-    channel = SlackChannel(services, api, token=token)
+    channel = SlackChannel(api, token=token)
+    runtime = services.runtime
+    runtime.register(channel)
     # bolt's own client shares the session. The bot's calls go through SlackApi; Socket Mode's connection
     # calls go through this client, with the SDK's retries for 429, 5xx and network errors. It carries no
     # token: bolt takes the token from ``authorize`` (and warns that a token given twice is ignored).
@@ -75,19 +78,19 @@ def mount_slack(app: web.Application, services: Services) -> None:
             AsyncServerErrorRetryHandler(max_retry_count=3),
         ],
     )
-    bolt = build_bolt_app(channel, client)
+    bolt = build_bolt_app(channel, client, runtime)
     app[SLACK] = channel
-    services.senders["slack"] = channel
+    services.channels[channel.name] = channel
     socket_mode = SocketMode(bolt, settings.slack_app_token) if settings.slack_app_token else None
     if socket_mode is None:
-        app[SLACK_ENDPOINT] = SlackEndpoint(bolt, SignatureVerifier(secret), services.tasks)
+        app[SLACK_ENDPOINT] = SlackEndpoint(bolt, SignatureVerifier(secret), runtime)
         app.router.add_post("/slack/events", app[SLACK_ENDPOINT].handle)
 
     async def start(_: web.Application) -> None:
         await api.start()
         client.session = api.session
         # Ask Slack who the bot is now: a wrong token shows in the log at start, not at the first message.
-        services.tasks.spawn(channel.check_token(), name="slack.auth")
+        runtime.later(channel.check_token(), name="slack.auth")
         if socket_mode is not None:
             socket_mode.start()
         log.info("slack.mounted", mode="socket" if socket_mode else "http", api=api.base_url)
@@ -109,16 +112,17 @@ class SlackEndpoint:
     with what bolt's listener acknowledges.
     """
 
-    def __init__(self, bolt: AsyncApp, verifier: SignatureVerifier, tasks: BackgroundTasks) -> None:
+    def __init__(self, bolt: AsyncApp, verifier: SignatureVerifier, runtime: Runtime) -> None:
         self.bolt = bolt
         self.verifier = verifier
-        self.tasks = tasks
+        self.runtime = runtime
 
     async def handle(self, request: web.Request) -> web.Response:
         """Answer Slack: 401 for anything not signed by Slack in the last five minutes, else bolt's ack."""
-        if request.content_length is not None and request.content_length > MAX_BODY:
-            return web.Response(status=413)
-        body = await request.read()
+        try:
+            body = await read_body(request, MAX_BODY)
+        except BadBody as bad:
+            return web.Response(status=bad.status, text=bad.message)
         if not self._signed(body, request.headers):
             log.warning("slack.refused", reason="signature")
             return web.Response(status=401, text="invalid signature")
@@ -127,21 +131,32 @@ class SlackEndpoint:
             log.info("slack.resent", retry=retry, reason=request.headers.get("X-Slack-Retry-Reason"))
         try:
             bolt_request = ParsedRequest(body.decode(), dict(request.headers))
-        except ValueError:  # signed by Slack but not JSON or a form: nothing a listener could use
+        except (ValueError, RecursionError):  # signed by Slack but not JSON or a form: nothing to use
             log.warning("slack.refused", reason="body")
             return web.Response(status=400, text="unreadable body")
         if bolt_request.body.get("type") in ACK_FIRST:
             bolt_request.context[ACKED] = True  # the listeners run the turn in this same task
-            self.tasks.spawn(self.bolt.async_dispatch(bolt_request), name="slack.turn")
+            self.runtime.later(self._dispatch(bolt_request), name="slack.turn")
             return web.Response()
-        return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
+        try:
+            answer = await self.bolt.async_dispatch(bolt_request)
+        except Exception as exc:  # a signed payload of an unexpected shape: bolt's own parsing failed
+            log.warning("slack.refused", reason="payload", error=type(exc).__name__)
+            return web.Response(status=400, text="unreadable payload")
+        return await to_aiohttp_response(answer)
+
+    async def _dispatch(self, bolt_request: AsyncBoltRequest) -> None:
+        try:
+            await self.bolt.async_dispatch(bolt_request)
+        except Exception as exc:  # a signed payload of an unexpected shape: bolt's own parsing failed
+            log.warning("slack.refused", reason="payload", error=type(exc).__name__)
 
     def _signed(self, body: bytes, headers: Any) -> bool:
         try:
             return self.verifier.is_valid(
                 body, headers.get("X-Slack-Request-Timestamp"), headers.get("X-Slack-Signature")
             )
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, OverflowError, TypeError):
             return False
 
 
@@ -182,8 +197,8 @@ def parse_body(raw: str, content_type: str) -> dict[str, Any]:
     return parsed
 
 
-def build_bolt_app(channel: SlackChannel, client: AsyncWebClient) -> AsyncApp:
-    """The bolt app: each listener acknowledges, then runs the turn, in a background task unless already in one."""
+def build_bolt_app(channel: SlackChannel, client: AsyncWebClient, runtime: Runtime) -> AsyncApp:
+    """The bolt app: each listener acknowledges, then hands its arrival to the core runtime."""
 
     async def authorize() -> AuthorizeResult:
         return await channel.authorize()
@@ -202,28 +217,37 @@ def build_bolt_app(channel: SlackChannel, client: AsyncWebClient) -> AsyncApp:
         ignoring_self_assistant_message_events_enabled=False,
     )
 
+    async def hand(arrival: Arrival | None, context: AsyncBoltContext) -> None:
+        # Acknowledged already (the HTTP endpoint answered Slack first): run now, in this task.
+        if arrival is None:
+            return
+        if ACKED in context:
+            await runtime.take(channel, arrival)
+        else:
+            runtime.receive(channel, arrival)
+
     # bolt tries listeners in the order they are added, and each one tried builds all of bolt's
     # listener arguments: the two that carry survey turns (typed and clicked) come first.
     @bolt.event("message")
     async def direct_message(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
-        await channel.receive(message_turn(body, channel.bot_user_id), acked=ACKED in context)
+        await hand(message_arrival(body, channel.bot_user_id), context)
 
     @bolt.action(TURN_ACTIONS)
     async def click(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
-        await channel.receive(action_turn(body), acked=ACKED in context)
+        await hand(action_arrival(body), context)
 
     @bolt.event("app_mention")
     async def mention(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
-        await channel.receive(mention_turn(body, channel.bot_user_id), acked=ACKED in context)
+        await hand(mention_arrival(body, channel.bot_user_id), context)
 
     @bolt.event("app_home_opened")
-    async def home(ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext) -> None:
+    async def home(ack: AsyncAck, event: Any, context: AsyncBoltContext) -> None:
         await ack()
-        if event.get("tab", "home") == "home" and isinstance(event.get("user"), str):
-            await channel.show_home(event["user"], acked=ACKED in context)
+        if isinstance(event, dict):
+            await hand(home_arrival(event), context)
 
     @bolt.action(CHECKBOXES)
     async def tick(ack: AsyncAck) -> None:
@@ -238,8 +262,9 @@ def build_bolt_app(channel: SlackChannel, client: AsyncWebClient) -> AsyncApp:
         command = guide_command(str(body.get("text") or ""))
         await ack(response_type="ephemeral", text=command.ack)
         if command.text is not None:
-            turn = command_turn(body, command.text, in_dm=command.in_dm, public=command.public)
-            await channel.receive(turn, acked=False)  # its acknowledgement is this listener's answer
+            arrival = command_arrival(body, command.text, in_dm=command.in_dm, public=command.public)
+            if arrival is not None:
+                runtime.receive(channel, arrival)  # its acknowledgement is this listener's answer
 
     return bolt
 

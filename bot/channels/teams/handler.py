@@ -1,256 +1,130 @@
-"""What the bot does with each Teams activity, run by botbuilder's turn pipeline after the HTTP answer.
+"""Teams as a channel adapter: botbuilder's turn pipeline in, the Bot Connector's REST API out.
 
-A message becomes a turn of the core; its replies are rendered and sent through the connector
-client, and the open question's card is remembered so that, once answered, it can be replaced by
-a card showing the answer. A Start pressed in a channel opens the user's personal chat and runs
-there. Adding the bot gets one welcome card; every conversation reference seen is stored, and
-``post`` writes to a stored conversation without a message first (scheduled digests).
+``TeamsHandler`` is botbuilder's ActivityHandler: it reads each activity (a message, the bot
+added to or removed from a conversation) into an Arrival and hands it to the core runtime.
+``TeamsAdapter`` is the adapter interface the runtime sends through: Adaptive Cards, card
+updates, personal chats opened for a survey pressed in a channel, Teams' documented limits per
+conversation and per tenant, and which connector answers are worth retrying.
 """
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
-from functools import partial
+from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.schema import Activity, ChannelAccount
-from sqlalchemy import Connection
 
 from bot.channels.teams.inbound import (
     CHANNEL,
     PERSONAL,
+    address_of,
     conversation_kind,
     from_activity,
     reference,
     tenant_id,
     user_id,
 )
-from bot.channels.teams.outbound import BotConnector, conversation_tag
-from bot.channels.teams.render import render, welcome
+from bot.channels.teams.outbound import BotConnector, Sent
+from bot.channels.teams.render import render
 from bot.inbound import Inbound
 from bot.logs import get_logger
-from bot.turn import TurnHandler, utcnow
-from dialogs.replies import Answered, Image, Question, Reply, Text
-from storage.channels import (
-    conversation_ref,
-    conversation_refs,
-    mark_blocked,
-    save_conversation_ref,
-    set_posted_question,
-    take_posted_question,
-)
-from storage.db import Database
+from bot.runtime.adapter import Address, Arrival, DeliveryError, Limit
+from bot.runtime.runtime import Runtime
+from dialogs.replies import Answered, Image, Reply
 
 log = get_logger(__name__)
-REFRESH_REFERENCE_AFTER = 600.0
-MAX_REMEMBERED = 10_000
-COULD_NOT_OPEN = Text(
-    "I couldn't open a private chat with you. Send me a direct message to start the survey."
-)
+TRIES = 1  # one try per send: the outbox retries, durably
+# Documented limits per bot per conversation (sends and updates alike), and per app per tenant.
+PER_CONVERSATION = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
+PER_TENANT = (50, 1.0)
 
 ImageUrl = Callable[[Image], Awaitable[str | None]]
 
 
-class Undeliverable(Exception):
-    """A post could not be delivered (no reference stored, blocked, or the connector failed); logged."""
+class TeamsAdapter:
+    """The Teams adapter, on one shared Bot Connector client."""
 
+    name = CHANNEL
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    """Where a turn's replies go."""
-
-    service_url: str
-    conversation_id: str
-    reply_to: str | None = None
-
-
-class TeamsHandler(ActivityHandler):
-    """Messages, installs and removals, as botbuilder's ActivityHandler dispatches them."""
-
-    def __init__(
-        self,
-        *,
-        db: Database,
-        turns: TurnHandler,
-        connector: BotConnector,
-        image_url: ImageUrl | None = None,
-    ) -> None:
-        self._db = db
-        self._turns = turns
-        self._connector = connector
+    def __init__(self, connector: BotConnector, *, image_url: ImageUrl | None = None) -> None:
+        self.connector = connector
         self._image_url = image_url
-        self._stored: dict[str, tuple[str, float]] = {}
 
-    async def on_message_activity(self, turn_context: TurnContext) -> None:
-        """Run the message as a turn and send the replies."""
-        activity = turn_context.activity
-        arrival = from_activity(activity)
-        if arrival is None:
-            return
-        inbound = arrival.inbound
-        await self.remember(activity, self._respondent(inbound, arrival.kind))
-        target = Target(activity.service_url, inbound.conversation_id, activity.id)
-        if arrival.to_personal:
-            opened = await self._open_personal_chat(activity, inbound)
-            if opened is None:
-                return
-            target = opened
-            inbound = replace(inbound, conversation_id=target.conversation_id, is_direct=True)
-        outcome = await self._turns.handle(inbound)
-        if not outcome.duplicate:
-            pressed = (
-                activity.reply_to_id if isinstance(inbound.value, dict) and "q" in inbound.value else None
-            )
-            await self.deliver(target, outcome.replies, pressed_card=pressed)
+    def conversation(self, address: Address) -> str:
+        """The Teams conversation an address writes to."""
+        return str(address.get("conversation") or "")
 
-    async def on_members_added_activity(
-        self, members_added: list[ChannelAccount], turn_context: TurnContext
-    ) -> None:
-        """Welcome once when the bot itself is added, and keep the conversation's reference."""
-        activity = turn_context.activity
-        if not _includes_bot(members_added, activity):
-            return
-        kind = conversation_kind(activity)
-        respondent = self._installer(activity) if kind == PERSONAL else None
-        if await self.remember(activity, respondent, report_first=True):
-            await self._connector.send(
-                activity.service_url, activity.conversation.id, welcome(personal=kind == PERSONAL)
-            )
+    def messages(self, address: Address, replies: list[Reply]) -> list[list[Reply]]:
+        """One activity per reply."""
+        return [[reply] for reply in replies]
 
-    async def on_members_removed_activity(
-        self, members_removed: list[ChannelAccount], turn_context: TurnContext
-    ) -> None:
-        """The bot was removed: stop writing to this conversation."""
-        if _includes_bot(members_removed, turn_context.activity):
-            await self.blocked(turn_context.activity.conversation.id)
+    def limits(self, op: str, address: Address) -> tuple[Limit, ...]:
+        """Teams' limits for one send or update (keys name the conversation; the core hashes them)."""
+        where = f"teams:conversation:{self.conversation(address)}"
+        found = [Limit(where, count, seconds) for count, seconds in PER_CONVERSATION]
+        found.append(Limit(f"teams:tenant:{address.get('tenant') or ''}", *PER_TENANT))
+        return tuple(found)
 
-    async def deliver(self, target: Target, replies: list[Reply], *, pressed_card: str | None = None) -> None:
-        """Send the replies in order, then replace the answered question's card.
-
-        ``pressed_card`` is the card whose submit carried the answer (Teams sends its id as
-        ``replyToId``): that card is replaced without looking up which card was posted last.
-        """
-        answered: Answered | None = None
-        posted: tuple[str, str] | None = None
-        for reply in replies:
-            if isinstance(reply, Answered):
-                answered = reply
-                continue
-            sent = await self._connector.send(
-                target.service_url,
-                target.conversation_id,
-                await self._render(reply),
-                reply_to=target.reply_to,
-            )
-            if sent.blocked:
-                return
-            if isinstance(reply, Question) and sent.id:
-                posted = (reply.question_id, sent.id)
-        if answered is None and posted is None:
-            return
-        card = pressed_card if answered is not None else None
-        previous = None
-        if card is None or posted is not None:
-            previous = await self._db.write(
-                partial(
-                    _swap_posted_question,
-                    conversation_id=target.conversation_id,
-                    posted=posted,
-                    now=utcnow(),
-                    take=card is None,
-                )
-            )
-        if answered is not None and previous is not None and previous[0] == answered.question_id:
-            card = previous[1]
-        if answered is not None and card is not None:
-            await self._connector.update(target.service_url, target.conversation_id, card, render(answered))
-
-    async def post(self, conversation_id: str, replies: list[Reply]) -> None:
-        """Send replies to a conversation whose reference was stored (the core's Sender, for digests).
-
-        A conversation with no reference, or one that refused delivery before, is skipped; that and a
-        send that finally fails are logged and raise Undeliverable, so the caller records a failure.
-        """
-        where = conversation_tag(conversation_id)
-        stored = await self._db.read(
-            partial(conversation_ref, channel=CHANNEL, conversation_id=conversation_id)
+    async def send(self, address: Address, replies: list[Reply]) -> str | None:
+        """Send one activity; returns its id (for a later update)."""
+        [reply] = replies
+        sent = await self.connector.send(
+            str(address["service_url"]),
+            self.conversation(address),
+            await self._render(reply),
+            reply_to=address.get("reply_to"),
+            tries=TRIES,
         )
-        if stored is None or stored.blocked:
-            reason = "no_reference" if stored is None else "blocked"
-            log.warning("teams.post_skipped", conversation=where, reason=reason)
-            raise Undeliverable(reason)
-        ref = stored.reference
-        target = Target(ref["serviceUrl"], ref["conversation"]["id"])
-        for reply in replies:
-            if isinstance(reply, Answered):
-                continue
-            sent = await self._connector.send(
-                target.service_url, target.conversation_id, await self._render(reply)
-            )
-            if not sent.ok:  # logged by the connector (a 403 has marked the conversation blocked)
-                raise Undeliverable("blocked" if sent.blocked else f"status {sent.status}")
+        return _outcome(sent)
 
-    async def remember(
-        self, activity: Activity, respondent: str | None, *, report_first: bool = False
-    ) -> bool:
-        """Store the conversation's reference (skipped when stored recently); True if it was new."""
-        ref = reference(activity)
-        return await self._store(ref, respondent, report_first=report_first)
-
-    async def blocked(self, conversation_id: str) -> None:
-        """Record that Teams refused delivery here (403, or the bot was removed)."""
-        self._stored.pop(conversation_id, None)
-        await self._db.write(partial(mark_blocked, channel=CHANNEL, conversation_id=conversation_id))
-
-    async def _store(self, ref: dict[str, Any], respondent: str | None, *, report_first: bool) -> bool:
-        conversation_id = ref["conversation"]["id"]
-        encoded = json.dumps([ref, respondent], sort_keys=True)
-        known = self._stored.get(conversation_id)
-        fresh = known is not None and time.monotonic() - known[1] < REFRESH_REFERENCE_AFTER
-        if not report_first and fresh and known is not None and known[0] == encoded:
-            return False
-        if len(self._stored) >= MAX_REMEMBERED:
-            self._stored.clear()
-        first = await self._db.write(
-            partial(
-                _save_reference,
-                conversation_id=conversation_id,
-                ref=ref,
-                respondent=respondent,
-                now=utcnow(),
-                check_first=report_first,
-            )
+    async def edit(self, address: Address, message_id: str, replies: list[Reply]) -> None:
+        """Replace a question's card with its answer."""
+        done = next((r for r in replies if isinstance(r, Answered)), None)
+        if done is None:
+            return
+        sent = await self.connector.update(
+            str(address["service_url"]), self.conversation(address), message_id, render(done), tries=TRIES
         )
-        self._stored[conversation_id] = (encoded, time.monotonic())
-        return first
+        _outcome(sent)
 
-    async def _open_personal_chat(self, activity: Activity, inbound: Inbound) -> Target | None:
-        tenant = tenant_id(activity)
+    def standing_address(self, address: Address) -> Address | None:
+        """Later messages go to the same chat, or in a channel to the thread they were asked in.
+
+        A channel thread's conversation id names its first message, so a post there lands in the
+        thread; it is not a reply to the message that asked.
+        """
+        return {key: value for key, value in address.items() if key != "reply_to"}
+
+    async def open_direct(self, arrival: Arrival) -> Arrival | None:
+        """Open (or find) the sender's personal chat with the bot and move the turn there."""
+        address = arrival.reply_to or {}
+        service_url, tenant = str(address.get("service_url") or ""), address.get("tenant")
+        member, bot = arrival.extra.get("member"), arrival.extra.get("bot")
         parameters: dict[str, Any] = {
-            "bot": {"id": activity.recipient.id},
-            "members": [{"id": activity.from_property.id}],
+            "bot": {"id": bot},
+            "members": [{"id": member}],
             "isGroup": False,
             "tenantId": tenant,
             "channelData": {"tenant": {"id": tenant}},
         }
-        sent = await self._connector.create_conversation(activity.service_url, parameters)
+        sent = await self.connector.create_conversation(service_url, parameters)
         if not sent.ok or not sent.id:
             log.warning("teams.personal_chat_failed", status=sent.status)
-            await self.deliver(
-                Target(activity.service_url, inbound.conversation_id, activity.id), [COULD_NOT_OPEN]
-            )
             return None
-        ref = reference(activity, conversation_id=sent.id, kind=PERSONAL)
-        await self._store(ref, self._turns.respondent(inbound), report_first=False)
-        return Target(activity.service_url, sent.id)
+        contact = dict(arrival.contact or {})
+        contact["conversation"] = {
+            **(contact.get("conversation") or {}),
+            "id": sent.id,
+            "conversationType": PERSONAL,
+        }
+        contact["user"] = {"id": member}
+        direct = {"service_url": service_url, "conversation": sent.id, "tenant": tenant}
+        return replace(arrival.to(direct, sent.id, contact=contact), kind=PERSONAL, extra={})
 
     async def _render(self, reply: Reply) -> dict[str, Any]:
-        """A reply as an activity; a chart gets a signed address the Teams client fetches it from."""
+        """A reply as an activity; a chart gets an address the Teams client fetches it from."""
         url = None
         if isinstance(reply, Image) and self._image_url is not None:
             try:
@@ -259,65 +133,57 @@ class TeamsHandler(ActivityHandler):
                 log.warning("teams.image_link_failed", error=type(exc).__name__)
         return render(reply, image_url=url)
 
-    def _respondent(self, inbound: Inbound, kind: str) -> str | None:
-        # A channel or group chat is no one person's: its reference is kept without a respondent.
-        return self._turns.respondent(inbound) if kind == PERSONAL else None
 
-    def _installer(self, activity: Activity) -> str | None:
-        if activity.from_property is None or not user_id(activity):
-            return None
-        return self._turns.respondent(Inbound(CHANNEL, user_id(activity), str(activity.conversation.id)))
+def _outcome(sent: Sent) -> str | None:
+    if sent.ok:
+        return sent.id
+    code = sent.detail or (f"HTTP {sent.status}" if sent.status else "no_connection")
+    raise DeliveryError(
+        code, permanent=not sent.retryable, retry_after=sent.retry_after, blocked=sent.blocked
+    )
+
+
+class TeamsHandler(ActivityHandler):
+    """Messages, installs and removals, as botbuilder's ActivityHandler dispatches them."""
+
+    def __init__(self, runtime: Runtime, adapter: TeamsAdapter) -> None:
+        self._runtime = runtime
+        self._adapter = adapter
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        """Run the message as a turn (its replies go out through the outbox)."""
+        activity = turn_context.activity
+        arrival = from_activity(activity)
+        if arrival is None:
+            return
+        await self._runtime.take(self._adapter, arrival)
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        """Welcome once when the bot itself is added, and keep the conversation's reference."""
+        activity = turn_context.activity
+        if _includes_bot(members_added, activity):
+            await self._runtime.take(self._adapter, _installed(activity, "installed"))
+
+    async def on_members_removed_activity(
+        self, members_removed: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        """The bot was removed: stop writing to this conversation."""
+        activity = turn_context.activity
+        if _includes_bot(members_removed, activity):
+            await self._runtime.take(self._adapter, _installed(activity, "removed"))
+
+
+def _installed(activity: Activity, event: str) -> Arrival:
+    kind = conversation_kind(activity)
+    who = user_id(activity) if activity.from_property is not None else ""
+    inbound = Inbound(CHANNEL, who, str(activity.conversation.id), is_direct=kind == PERSONAL)
+    address = address_of(activity, conversation_id=str(activity.conversation.id))
+    address["tenant"] = tenant_id(activity)
+    return Arrival(inbound, address, contact=reference(activity), kind=kind, event=event)
 
 
 def _includes_bot(members: list[ChannelAccount], activity: Activity) -> bool:
     bot = getattr(activity.recipient, "id", None)
     return bool(bot) and any(getattr(member, "id", None) == bot for member in members or [])
-
-
-def _save_reference(
-    conn: Connection,
-    *,
-    conversation_id: str,
-    ref: dict[str, Any],
-    respondent: str | None,
-    now: datetime,
-    check_first: bool,
-) -> bool:
-    """Store a reference; True when the conversation had none (or only a blocked one) before."""
-    kind = ref["conversation"]["conversationType"]
-    first = False
-    if check_first:
-        existing = conversation_refs(conn, channel=CHANNEL, respondent=respondent, kind=kind)
-        first = all(stored.conversation_id != conversation_id for stored in existing)
-    save_conversation_ref(
-        conn,
-        channel=CHANNEL,
-        conversation_id=conversation_id,
-        kind=kind,
-        respondent=respondent,
-        reference=ref,
-        now=now,
-    )
-    return first
-
-
-def _swap_posted_question(
-    conn: Connection,
-    *,
-    conversation_id: str,
-    posted: tuple[str, str] | None,
-    now: datetime,
-    take: bool = True,
-) -> tuple[str, str] | None:
-    """Forget the card of the question that was open (when ``take``), and remember the new one."""
-    previous = take_posted_question(conn, channel=CHANNEL, conversation_id=conversation_id) if take else None
-    if posted is not None:
-        set_posted_question(
-            conn,
-            channel=CHANNEL,
-            conversation_id=conversation_id,
-            question_id=posted[0],
-            message_id=posted[1],
-            now=now,
-        )
-    return previous

@@ -7,29 +7,20 @@ sees messages that mention it, and the mention is removed before parsing.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 from botbuilder.schema import Activity
 
 from bot.channels.teams.render import CHOICE_INPUT, CHOICES_INPUT, TEXT_INPUT
 from bot.inbound import Inbound
-from bot.privacy import redact
+from bot.runtime.adapter import Arrival
+from dialogs import values
+from dialogs.values import AnswerValue, CommandValue, Value
 
 CHANNEL = "teams"
 PERSONAL = "personal"
 # Commands that open a survey: pressed in a channel, they run in the user's personal chat.
 PRIVATE_PRESSES = {"start", "resume"}
-
-
-@dataclass(frozen=True, slots=True)
-class Arrival:
-    """An inbound message and where its turn runs."""
-
-    inbound: Inbound
-    kind: str
-    to_personal: bool = False
 
 
 def conversation_kind(activity: Activity) -> str:
@@ -58,26 +49,40 @@ def tenant_id(activity: Activity) -> str | None:
 
 def message_key(activity: Activity) -> str:
     """The id a turn is de-duplicated by: Teams activity ids are only unique within a conversation."""
-    where = hashlib.sha256(str(activity.conversation.id).encode()).hexdigest()[:16]
-    return f"{activity.id}:{where}"
+    return f"{activity.id}:{activity.conversation.id}"
+
+
+def address_of(activity: Activity, *, conversation_id: str | None = None) -> dict[str, Any]:
+    """Where replies to an activity go: its service URL and conversation (as a reply to it, in a thread)."""
+    address: dict[str, Any] = {
+        "service_url": activity.service_url,
+        "conversation": conversation_id or str(activity.conversation.id),
+        "tenant": tenant_id(activity),
+    }
+    if conversation_id is None and activity.id:
+        address["reply_to"] = activity.id
+    return address
 
 
 def from_activity(activity: Activity) -> Arrival | None:
-    """The message as an Inbound, or None when there is nothing for the bot in it."""
+    """A message activity as an Arrival, or None when there is nothing for the bot in it."""
     if activity.conversation is None or activity.from_property is None or not user_id(activity):
         return None
     kind = conversation_kind(activity)
     personal = kind == PERSONAL
-    value, typed = card_value(activity.value)
+    value = card_value(activity.value)
+    typed: str | None = None
     if value is None:
+        if activity.value is not None and not activity.text:
+            return None  # a submit that is not one of ours
         if not personal and not mentions_bot(activity):
             return None
         typed = without_bot_mention(activity).strip() or (None if personal else "help")
         if typed is None:
             return None
-    elif not personal and "q" in value:
+    elif not personal and isinstance(value, AnswerValue):
         return None  # surveys never run in channels, so no question card there has a live button
-    to_personal = not personal and value is not None and value.get("cmd") in PRIVATE_PRESSES
+    to_personal = not personal and isinstance(value, CommandValue) and value.name in PRIVATE_PRESSES
     inbound = Inbound(
         channel=CHANNEL,
         user_id=user_id(activity),
@@ -87,36 +92,39 @@ def from_activity(activity: Activity) -> Arrival | None:
         value=value,
         is_direct=personal,
     )
-    return Arrival(inbound, kind, to_personal)
+    pressed = activity.reply_to_id if isinstance(value, AnswerValue | CommandValue) else None
+    return Arrival(
+        inbound,
+        address_of(activity),
+        clicked=str(pressed) if pressed else None,
+        clicked_question=value.question_id if isinstance(value, AnswerValue) else None,
+        contact=reference(activity),
+        kind=kind,
+        extra={
+            "direct": True,
+            "member": activity.from_property.id,
+            "bot": getattr(activity.recipient, "id", None),
+        }
+        if to_personal
+        else {},
+    )
 
 
-def card_value(value: Any) -> tuple[dict[str, Any] | None, str | None]:
-    """A card submit as the core's value, plus the text typed into the card if any."""
+def card_value(value: Any) -> Value | None:
+    """A card submit as the core's value: the button's data merged with the card's inputs."""
     if not isinstance(value, dict):
-        return None, None
-    if "q" in value:
-        answer: dict[str, Any] = {"q": str(value["q"])}
+        return None
+    if isinstance(value.get("q"), str):
+        question = value["q"]
         if TEXT_INPUT in value:
-            typed = str(value[TEXT_INPUT] or "")
-            # The core redacts only ``text``: redact the answer here too, and pass the typed text
-            # on so the turn tells the user what it removed.
-            answer["a"] = redact(typed).text
-            return answer, typed
+            return AnswerValue(question, str(value[TEXT_INPUT] or ""))
         if CHOICES_INPUT in value:
-            answer["a"] = [part for part in str(value[CHOICES_INPUT] or "").split(",") if part]
-        elif CHOICE_INPUT in value:
-            answer["a"] = str(value[CHOICE_INPUT] or "")
-        elif "a" in value:
-            answer["a"] = value["a"]
-        else:
-            return None, None
-        return answer, None
-    if "cmd" in value:
-        command = {"cmd": str(value["cmd"])}
-        if "survey" in value:
-            command["survey"] = str(value["survey"])
-        return command, None
-    return None, None
+            return AnswerValue(
+                question, [part for part in str(value[CHOICES_INPUT] or "").split(",") if part]
+            )
+        if CHOICE_INPUT in value:
+            return AnswerValue(question, str(value[CHOICE_INPUT] or ""))
+    return values.decode(value)
 
 
 def mentions_bot(activity: Activity) -> bool:

@@ -50,6 +50,13 @@ class Sent:
     status: int | None = None
     id: str | None = None
     blocked: bool = False
+    retry_after: float | None = None
+    detail: str | None = None
+
+    @property
+    def retryable(self) -> bool:
+        """Whether another try later might work (throttled, a gateway error, no connection)."""
+        return not self.ok and not self.blocked and (self.status is None or self.status in RETRY_STATUSES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +84,6 @@ class BotConnector:
         *,
         tokens: TokenSource | None,
         allowed: Callable[[str], bool],
-        on_blocked: Callable[[str], Awaitable[None]],
         policy: RetryPolicy = RetryPolicy(),
         timeout: float = 15.0,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
@@ -85,7 +91,6 @@ class BotConnector:
     ) -> None:
         self._tokens = tokens
         self._allowed = allowed
-        self._on_blocked = on_blocked
         self._policy = policy
         self._timeout = timeout
         self._sleep = sleep
@@ -108,24 +113,37 @@ class BotConnector:
             await self._session.close()
 
     async def send(
-        self, service_url: str, conversation_id: str, activity: dict[str, Any], *, reply_to: str | None = None
+        self,
+        service_url: str,
+        conversation_id: str,
+        activity: dict[str, Any],
+        *,
+        reply_to: str | None = None,
+        tries: int | None = None,
     ) -> Sent:
         """Post a message to a conversation (as a reply to ``reply_to`` when given)."""
         parts = [conversation_id, "activities"] + ([reply_to] if reply_to else [])
-        return await self._call("POST", service_url, parts, activity, conversation_id)
+        return await self._call("POST", service_url, parts, activity, conversation_id, tries)
 
     async def update(
-        self, service_url: str, conversation_id: str, activity_id: str, activity: dict[str, Any]
+        self,
+        service_url: str,
+        conversation_id: str,
+        activity_id: str,
+        activity: dict[str, Any],
+        *,
+        tries: int | None = None,
     ) -> Sent:
         """Replace a message the bot sent earlier (for example a question card once answered)."""
         body = {**activity, "id": activity_id}
-        return await self._call(
-            "PUT", service_url, [conversation_id, "activities", activity_id], body, conversation_id
-        )
+        parts = [conversation_id, "activities", activity_id]
+        return await self._call("PUT", service_url, parts, body, conversation_id, tries)
 
-    async def create_conversation(self, service_url: str, parameters: dict[str, Any]) -> Sent:
+    async def create_conversation(
+        self, service_url: str, parameters: dict[str, Any], *, tries: int | None = None
+    ) -> Sent:
         """Open (or find) a conversation, e.g. a personal chat; ``Sent.id`` is its id."""
-        return await self._call("POST", service_url, [], parameters, None)
+        return await self._call("POST", service_url, [], parameters, None, tries)
 
     async def _call(
         self,
@@ -134,16 +152,19 @@ class BotConnector:
         parts: list[str],
         body: dict[str, Any],
         conversation_id: str | None,
+        tries: int | None = None,
     ) -> Sent:
         where = conversation_tag(conversation_id)
         if not self._allowed(service_url):
             log.warning("teams.service_url_refused", conversation=where)
-            return Sent(False)
+            return Sent(False, detail="service_url_refused")
         url = _url(service_url, parts)
         status: int | None = None
         refreshed = False
-        for attempt in range(self._policy.tries):
-            retry_after: float | None = None
+        limit = tries or self._policy.tries
+        retry_after: float | None = None
+        for attempt in range(limit):
+            retry_after = None
             try:
                 headers = await self._headers(refresh=refreshed)
                 async with self.session.request(method, url, json=body, headers=headers) as resp:
@@ -158,17 +179,15 @@ class BotConnector:
                 status, detail = None, str(exc)
             if status == 403:
                 log.warning("teams.blocked", conversation=where, method=method, detail=detail)
-                if conversation_id is not None:
-                    await self._on_blocked(conversation_id)
-                return Sent(False, status, blocked=True)
+                return Sent(False, status, blocked=True, detail=detail)
             if status == 401 and self._tokens is not None and not refreshed:
                 refreshed = True
                 continue
             if status is not None and status not in RETRY_STATUSES:
                 break
-            if attempt + 1 < self._policy.tries:
+            if attempt + 1 < limit:
                 await self._sleep(self._policy.delay(attempt, retry_after, self._rng))
-        log.error(
+        log.warning(
             "teams.send_failed",
             conversation=where,
             method=method,
@@ -176,7 +195,7 @@ class BotConnector:
             tries=attempt + 1,
             detail=detail,
         )
-        return Sent(False, status)
+        return Sent(False, status, retry_after=retry_after, detail=detail)
 
     async def _headers(self, *, refresh: bool) -> dict[str, str]:
         if self._tokens is None:

@@ -21,7 +21,9 @@ from bot.channels.teams.cards import (
     runs,
     submit,
 )
+from dialogs import values
 from dialogs.replies import Answered, Image, Links, Prompt, Question, Reply, Text
+from dialogs.values import AnswerValue, CommandValue
 
 # The largest PNG put in a card as a data URI when no address is given (base64 adds a third).
 MAX_INLINE_PNG = 12 * 1024
@@ -34,7 +36,7 @@ TEXT_INPUT = "teams_text"
 
 BUTTON_KINDS = {"yes_no", "agreement", "scale_0_10"}
 MAX_BUTTONS = 6
-SKIP = {"cmd": "skip"}
+SKIP = CommandValue("skip")
 
 Activity = dict[str, Any]
 
@@ -51,7 +53,7 @@ def render(reply: Reply, *, image_url: str | None = None) -> Activity:
             return _card_message(answered_card(reply), f"Answered: {reply.question_text}")
         case Prompt():
             body = paragraphs(reply.text)
-            body += action_rows([submit(c.label, c.value) for c in reply.choices])
+            body += action_rows([submit(c.label, values.encode(c.value)) for c in reply.choices])
             return _card_message(body, reply.text)
         case Links():
             return _card_message(links_card(reply), reply.title)
@@ -73,13 +75,15 @@ def question_card(question: Question) -> list[Element]:
     controls, actions = _answer_controls(question)
     body += controls
     if question.optional:
-        actions.append(submit("Skip", SKIP, ignore_inputs=True))
+        actions.append(submit("Skip", values.encode(SKIP), ignore_inputs=True))
     return body + action_rows(actions)
 
 
 def answered_card(answered: Answered) -> list[Element]:
     """What replaces a question's card once it is answered: the question and the answer, no buttons."""
     body = paragraphs(answered.question_text, subtle=True)
+    if answered.skipped:
+        return [*body, literal("Skipped.")]
     answer = literal(answered.answer_label)
     answer["inlines"][:0] = runs("*Your answer:* ")
     return [*body, answer]
@@ -133,12 +137,12 @@ def welcome(*, personal: bool) -> Activity:
             "Hello, I'm *Guidebot*. Mention me with help to see what I can do. Surveys run in a "
             "private chat with me, so answers stay private."
         )
-    body = paragraphs(text) + action_rows([submit("Show surveys", {"cmd": "surveys"})])
+    body = paragraphs(text) + action_rows([submit("Show surveys", values.encode(CommandValue("surveys")))])
     return _card_message(body, text)
 
 
 def _answer_controls(question: Question) -> tuple[list[Element], list[Element]]:
-    send = submit("Send", {"q": question.question_id})
+    send = submit("Send", values.encode(AnswerValue(question.question_id)))
     if question.kind in ("free_text", "number"):
         box: Element = {
             "type": "Input.Text",
@@ -151,7 +155,7 @@ def _answer_controls(question: Question) -> tuple[list[Element], list[Element]]:
         if question.max_length:
             box["maxLength"] = question.max_length
         return [box], [send]
-    options = [{"title": c.label, "value": str(c.value.get("a", ""))} for c in question.choices]
+    options = [{"title": c.label, "value": str(_answer(c.value))} for c in question.choices]
     if question.multiple:
         picker: Element = {
             "type": "Input.ChoiceSet",
@@ -164,7 +168,7 @@ def _answer_controls(question: Question) -> tuple[list[Element], list[Element]]:
         }
         return [picker], [send]
     if question.kind in BUTTON_KINDS or len(question.choices) <= MAX_BUTTONS:
-        return [], [submit(c.label, c.value) for c in question.choices]
+        return [], [submit(c.label, values.encode(c.value)) for c in question.choices]
     picker = {
         "type": "Input.ChoiceSet",
         "id": CHOICE_INPUT,
@@ -179,3 +183,7 @@ def _answer_controls(question: Question) -> tuple[list[Element], list[Element]]:
 
 def _card_message(body: list[Element], summary: str) -> Activity:
     return {"type": "message", "summary": plain(summary)[:200], "attachments": [card(body)]}
+
+
+def _answer(value: values.Value) -> object:
+    return value.answer if isinstance(value, AnswerValue) else ""

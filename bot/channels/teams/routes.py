@@ -3,15 +3,14 @@
 Teams gives up on slow answers and retries card submits, so the HTTP answer (201, empty body)
 goes out as soon as the request is authenticated; botbuilder's ``CloudAdapter`` then runs the
 turn pipeline as background work, one turn at a time per user so replies keep their order.
-The channel is also the core's Sender for Teams (``services.senders["teams"]``): scheduled digests
-go to stored conversation references through the same connector client.
+Replies, scheduled digests and invitations go out through the core's outbox and this channel's
+adapter (``TeamsAdapter``), on the same connector client.
 """
 
 from __future__ import annotations
 
 import json
 from functools import partial
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 from botbuilder.core import TurnContext
@@ -19,19 +18,14 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult
 
+from bot.channels.http_body import BadBody, read_body
 from bot.channels.teams.auth import Gate, Mode, login_url, outbound_scope, service_url_allowed
-from bot.channels.teams.handler import ImageUrl, TeamsHandler
-from bot.channels.teams.inbound import user_id
+from bot.channels.teams.handler import ImageUrl, TeamsAdapter, TeamsHandler
 from bot.channels.teams.outbound import BotConnector, TokenSource
 from bot.channels.teams.tokens import ClientSecretTokens, ManagedIdentityTokens
 from bot.logs import get_logger
-from bot.reports.install import image_url as served_chart_url
+from bot.services import Services
 from bot.settings import Settings
-from bot.turn_order import TurnOrder
-from dialogs.replies import Reply
-
-if TYPE_CHECKING:
-    from bot.app import Services
 
 log = get_logger(__name__)
 MAX_BODY = 256 * 1024
@@ -43,46 +37,41 @@ class TeamsChannel:
 
     def __init__(self, services: Services, *, image_url: ImageUrl | None = None) -> None:
         settings = services.settings
-        self.services = services
+        self.runtime = services.runtime
         self.gate = Gate(settings)
         self.connector = BotConnector(
-            tokens=_tokens(settings, self),
-            allowed=partial(service_url_allowed, self.gate.mode),
-            on_blocked=self._blocked,
+            tokens=_tokens(settings, self), allowed=partial(service_url_allowed, self.gate.mode)
         )
-        self.handler = TeamsHandler(
-            db=services.db, turns=services.turns, connector=self.connector, image_url=image_url
-        )
-        self.adapter = CloudAdapter(self.gate.authentication)
-        self.adapter.on_turn_error = _turn_failed
-        self._order = TurnOrder()
+        self.adapter = TeamsAdapter(self.connector, image_url=image_url)
+        self.handler = TeamsHandler(self.runtime, self.adapter)
+        self.botbuilder = CloudAdapter(self.gate.authentication)
+        self.botbuilder.on_turn_error = _turn_failed
 
     async def messages(self, request: web.Request) -> web.Response:
         """One activity from the Bot Connector (or the Emulator)."""
         if self.gate.mode is Mode.OFF:
             return web.Response(status=401)
-        body = await request.content.read(MAX_BODY + 1)
-        if len(body) > MAX_BODY:
-            return web.Response(status=413)
+        try:
+            body = await read_body(request, MAX_BODY)
+        except BadBody as bad:
+            return web.Response(status=bad.status, text=bad.message)
         try:
             data = json.loads(body)
             activity = Activity().deserialize(data) if isinstance(data, dict) else None
         except Exception:  # msrest raises its own DeserializationError family
             activity = None
-        if activity is None or not activity.type:
+        if activity is None or not activity.type or not isinstance(activity.type, str):
             return web.Response(status=400)
+        if not isinstance(activity.service_url, str) or not activity.service_url:
+            return web.Response(status=400, text="the activity has no serviceUrl")
         result = await self.gate.authenticate(activity, request.headers.get("Authorization"))
         if result is None:
             return web.Response(status=401)
         if activity.type == "invoke":
             return web.Response(status=200)
         if activity.type in HANDLED:
-            self.services.tasks.spawn(self._turn(result, activity), name="teams-turn")
+            self.runtime.later(self._turn(result, activity), name="teams-turn")
         return web.Response(status=201)
-
-    async def post(self, conversation_id: str, replies: list[Reply]) -> None:
-        """Post to a stored conversation without a message first (the core's Sender)."""
-        await self.handler.post(conversation_id, replies)
 
     async def close(self) -> None:
         """Close the connector's session and the authentication thread."""
@@ -90,13 +79,9 @@ class TeamsChannel:
         self.gate.close()
 
     async def _turn(self, result: AuthenticateRequestResult, activity: Activity) -> None:
-        async with self._order.one_at_a_time(
-            user_id(activity) or str(getattr(activity.conversation, "id", ""))
-        ):
-            await self.adapter.process_activity(result, activity, self.handler.on_turn)
-
-    async def _blocked(self, conversation_id: str) -> None:
-        await self.handler.blocked(conversation_id)
+        # botbuilder's pipeline builds the turn context and dispatches to the handler, which hands
+        # the arrival to the runtime (ordering, the turn, the outbox).
+        await self.botbuilder.process_activity(result, activity, self.handler.on_turn)
 
 
 TEAMS = web.AppKey("teams", TeamsChannel)
@@ -105,7 +90,7 @@ TEAMS = web.AppKey("teams", TeamsChannel)
 def mount_teams(app: web.Application, services: Services) -> None:
     """Add ``POST /api/messages``; without an app id or dev mode it answers 401 to everything."""
     try:
-        channel = TeamsChannel(services, image_url=partial(served_chart_url, app))
+        channel = TeamsChannel(services, image_url=services.chart_url)
     except Exception as exc:  # botbuilder rejects incomplete app settings when it is configured
         log.error("teams.misconfigured", error=str(exc))
         app.router.add_post("/api/messages", _misconfigured)
@@ -114,7 +99,8 @@ def mount_teams(app: web.Application, services: Services) -> None:
     app.router.add_post("/api/messages", channel.messages)
     app.on_cleanup.append(_close)
     if channel.gate.mode is not Mode.OFF:
-        services.senders["teams"] = channel
+        services.runtime.register(channel.adapter)
+        services.channels[channel.adapter.name] = channel.adapter
         log.info("teams.mounted", mode=channel.gate.mode.value)
     if channel.gate.mode is Mode.AUTHENTICATED and not services.settings.public_url:
         # Cards show charts from the bot's own address, which Teams must be able to reach.

@@ -88,11 +88,13 @@ async def test_a_failed_delivery_is_logged_not_lost_silently(slack: SlackBot) ->
     ]
 
 
-async def test_a_chart_is_shared_with_its_alt_text_through_the_sender(slack: SlackBot) -> None:
-    sender = slack.services.senders["slack"]
+async def test_a_chart_is_shared_with_its_alt_text_through_the_outbox(slack: SlackBot) -> None:
+    adapter = slack.services.channels["slack"]
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100  # the bytes matter only as bytes here
     chart = Image(alt_text="Bar chart: 12 of 20 people lose 2 to 5 hours a week.", png=png, title="Time lost")
-    await sender.post("CPRACTICE1", [Text("Your weekly digest"), chart])
+    replies = [Text("Your weekly digest"), chart]
+    await slack.services.runtime.send(adapter, {"channel": "CPRACTICE1"}, replies, purpose="digest")
+    await slack.settle()
     [reserve] = slack.fake.to("files.getUploadURLExternal")
     assert reserve.body["length"] == str(len(png)) and reserve.body["alt_txt"] == chart.alt_text
     [upload] = slack.fake.to("files.upload")

@@ -7,10 +7,11 @@ from typing import Any
 
 from bot.channels.slack.render import answered, escape, home_view, render
 from dialogs.replies import Answered, Choice, Link, Links, Progress, Prompt, Question, Text
+from dialogs.values import AnswerValue, CommandValue
 
 
 def question(kind: str, count: int, **extra: Any) -> Question:
-    choices = tuple(Choice(f"Choice {i}", {"q": "q1", "a": f"c{i}"}) for i in range(count))
+    choices = tuple(Choice(f"Choice {i}", AnswerValue("q1", f"c{i}")) for i in range(count))
     return Question("s1", "q1", "How is it?", kind, choices, Progress(2, 9), **extra)
 
 
@@ -64,7 +65,7 @@ def test_every_text_is_escaped_and_links_cannot_be_disguised() -> None:
 
 
 def test_slacks_limits_are_kept() -> None:
-    long_label = Choice("x" * 150, {"cmd": "start", "survey": "s1"})
+    long_label = Choice("x" * 150, CommandValue("start", "s1"))
     [button] = elements(render(Prompt("Pick", (long_label,))).blocks)
     assert len(button["text"]["text"]) == 75
     sections = render(Text("line\n" * 1500)).blocks
@@ -73,7 +74,7 @@ def test_slacks_limits_are_kept() -> None:
 
 def test_the_app_home_is_a_home_view() -> None:
     view = home_view(
-        [Text("You're taking *Survey*."), Prompt("Surveys", (Choice("Start", {"cmd": "start"}),))]
+        [Text("You're taking *Survey*."), Prompt("Surveys", (Choice("Start", CommandValue("start")),))]
     )
     assert view["type"] == "home" and view["blocks"][0]["type"] == "header"
     assert elements(view["blocks"])[0]["text"]["text"] == "Start"

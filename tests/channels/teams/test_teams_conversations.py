@@ -65,7 +65,8 @@ async def test_an_invitation_in_a_channel_starts_the_survey_in_a_personal_chat(
     refs = await bot.server.app[SERVICES].db.read(
         lambda c: conversation_refs(c, channel="teams", kind="personal")
     )
-    assert [r.conversation_id for r in refs] == [created.new_id]
+    keys = bot.server.app[SERVICES].turns.keys
+    assert [r.conversation_key for r in refs] == [keys.lane("teams", created.new_id)]
 
 
 async def test_only_managers_and_digital_leads_can_invite(
@@ -118,8 +119,12 @@ async def test_a_personal_install_gets_one_welcome(bot: TestClient, connector: F
     assert "Type help" in text_of(welcome.card)
     assert [a["data"] for a in actions_of(welcome.card)] == [{"cmd": "surveys"}]
     refs = await bot.server.app[SERVICES].db.read(lambda c: conversation_refs(c, channel="teams"))
-    assert [(r.kind, r.conversation_id) for r in refs] == [("personal", WORKER.personal_chat)]
-    assert refs[0].respondent and WORKER.aad not in str(refs[0].reference)  # no Entra id or name kept
+    keys = bot.server.app[SERVICES].turns.keys
+    assert [(r.kind, r.conversation_key) for r in refs] == [("personal", keys.lane("teams", WORKER.personal_chat))]
+    # Kept under a contact key (not the pseudonym), and sealed: no Entra id, name or Teams id readable.
+    assert refs[0].contact and refs[0].contact != keys.contact("teams", "x")
+    assert WORKER.aad not in refs[0].reference and WORKER.personal_chat not in refs[0].reference
+    assert keys.open(refs[0].reference)["conversation"]["id"] == WORKER.personal_chat
     assert WORKER.name not in str(refs[0].reference)
 
 
@@ -132,7 +137,7 @@ async def test_a_team_install_welcomes_the_channel_and_removal_stops_messages(
     assert "Mention me with help" in text_of(welcome.card)
     db = bot.server.app[SERVICES].db
     [ref] = await db.read(lambda c: conversation_refs(c, channel="teams", kind="channel"))
-    assert ref.respondent is None  # a channel is no one person's
+    assert ref.contact is None  # a channel is no one person's
 
     removed = installed(BOSS, connector.url, channel=True)
     removed["membersRemoved"] = removed.pop("membersAdded")

@@ -1,5 +1,5 @@
 """The one outbound path: retries with backoff and Retry-After, bounded tries, logged failures,
-403 recorded as blocked, and sends refused to service URLs the mode does not allow."""
+403 reported as blocked, and sends refused to service URLs the mode does not allow."""
 
 from __future__ import annotations
 
@@ -21,17 +21,13 @@ MESSAGE = {"type": "message", "textFormat": "plain", "text": "Hello"}
 
 
 class Recorder:
-    """Stands in for asyncio.sleep and the blocked callback, recording what they were asked."""
+    """Stands in for asyncio.sleep, recording what it was asked."""
 
     def __init__(self) -> None:
         self.slept: list[float] = []
-        self.blocked: list[str] = []
 
     async def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
-
-    async def block(self, conversation_id: str) -> None:
-        self.blocked.append(conversation_id)
 
 
 @pytest.fixture
@@ -40,7 +36,6 @@ async def client_and_recorder() -> AsyncIterator[tuple[BotConnector, Recorder]]:
     client = BotConnector(
         tokens=None,
         allowed=lambda url: service_url_allowed(Mode.DEV, url),
-        on_blocked=recorder.block,
         policy=RetryPolicy(tries=4, base_delay=0.5, max_delay=8),
         sleep=recorder.sleep,
         rng=lambda: 0.5,
@@ -92,7 +87,7 @@ async def test_a_403_is_reported_as_blocked_and_not_retried(
     client, recorder = client_and_recorder
     connector.fail_next(403)
     sent = await client.send(connector.url, "a:chat", MESSAGE)
-    assert sent.blocked and recorder.blocked == ["a:chat"] and len(connector.calls) == 1
+    assert sent.blocked and not sent.retryable and len(connector.calls) == 1 and recorder.slept == []
 
 
 async def test_a_service_url_outside_the_mode_is_never_called(
@@ -120,9 +115,10 @@ async def test_a_user_who_removed_the_app_is_no_longer_messaged(
     gone = Person("Gone Example")
     await post(bot, typed(gone, connector.url, "help"))
     await settle(bot)
-    db = bot.server.app[SERVICES].db
-    assert [r.conversation_id for r in await db.read(lambda c: conversation_refs(c, channel="teams"))] == [
-        gone.personal_chat
+    services = bot.server.app[SERVICES]
+    db = services.db
+    assert [r.conversation_key for r in await db.read(lambda c: conversation_refs(c, channel="teams"))] == [
+        services.turns.keys.lane("teams", gone.personal_chat)
     ]
     calls = len(connector.calls)
     connector.fail_next(403)

@@ -1,0 +1,315 @@
+"""Sending what the outbox holds: at once by the process that wrote it, again after failures and restarts.
+
+Each lane (one conversation) is sent by one task at a time, in order. A send is paced to the
+platform's limits first, then tried once; a failure worth retrying (429, 5xx, a lost connection)
+waits for the platform's ``Retry-After`` or a backoff with jitter, up to ``MAX_ATTEMPTS`` tries,
+then the message is marked failed with the platform's error and logged. A refusal for good is
+not retried; a conversation that refuses the bot (it was removed) has its lane given up and is
+recorded as blocked. A sweep picks up what no task holds: messages left by a process that
+stopped, and (on PostgreSQL) lanes whose claim ran out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import socket
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
+
+from bot.background import BackgroundTasks
+from bot.logs import get_logger
+from bot.runtime import reply_codec
+from bot.runtime.adapter import ChannelAdapter, DeliveryError, HomeScreen, Limit
+from bot.runtime.pacing import Pacer
+from bot.sealing import Keys, Unsealable
+from dialogs.replies import Question
+from storage import outbox
+from storage.db import Database
+from storage.outbox import EDIT, HOME, QueuedMessage
+
+log = get_logger(__name__)
+MAX_ATTEMPTS = 8
+BASE_DELAY = 1.0
+MAX_DELAY = 300.0
+MAX_RETRY_AFTER = 900.0
+LEASE = timedelta(seconds=60)
+SWEEP_EVERY = 2.0
+Blocked = Callable[[str, Mapping[str, Any]], Awaitable[None]]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def worker_name() -> str:
+    """This process, for claims: host, pid and a random part (pids repeat across containers)."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class _Lane:
+    """One lane's messages waiting in this process, and the task sending them."""
+
+    queue: deque[QueuedMessage] = field(default_factory=deque)
+    seen: set[int] = field(default_factory=set)
+    lease_until: datetime | None = None
+
+
+class Dispatcher:
+    """Sends outbox messages through the channel adapters."""
+
+    def __init__(
+        self,
+        db: Database,
+        keys: Keys,
+        pacer: Pacer,
+        tasks: BackgroundTasks,
+        *,
+        holder: str,
+        on_blocked: Blocked | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.db = db
+        self.keys = keys
+        self.pacer = pacer
+        self.tasks = tasks
+        self.holder = holder
+        self.on_blocked = on_blocked
+        self.clock = clock
+        self.sleep = sleep
+        self.rng = rng
+        self.adapters: dict[str, ChannelAdapter] = {}
+        self._lanes: dict[str, _Lane] = {}
+        self._shared = not db.is_sqlite
+
+    def register(self, adapter: ChannelAdapter) -> None:
+        """Send this channel's messages through ``adapter``."""
+        self.adapters[adapter.name] = adapter
+
+    @property
+    def busy(self) -> int:
+        """Lanes being sent by this process now."""
+        return len(self._lanes)
+
+    def hand(self, messages: list[QueuedMessage]) -> None:
+        """Messages this process just wrote (and holds the lanes of): send them now, in order."""
+        for message in messages:
+            lane = self._lanes.get(message.lane)
+            if lane is None:
+                lane = self._lanes[message.lane] = _Lane(lease_until=self.clock() + LEASE)
+                lane.queue.append(message)
+                lane.seen.add(message.id)
+                self.tasks.spawn(self._drain(message.lane), name="outbox.lane")
+            elif message.id not in lane.seen:
+                lane.queue.append(message)
+                lane.seen.add(message.id)
+
+    async def sweep(self) -> int:
+        """Take up lanes with messages due that nobody is sending; returns how many were started."""
+        now = self.clock()
+        due = await self.db.read(partial(outbox.due_lanes, now=now))
+        wanted = [lane for lane in due if lane not in self._lanes]
+        if not wanted:
+            return 0
+        held = await self.db.write(
+            partial(outbox.claim_lanes, lanes=wanted, holder=self.holder, now=now, lease=LEASE)
+        )
+        started = 0
+        for lane_id in wanted:
+            if lane_id not in held or lane_id in self._lanes:
+                continue
+            pending = await self.db.read(partial(outbox.pending_in_lane, lane=lane_id))
+            if pending:
+                self.hand(pending)
+                started += 1
+            else:
+                await self.db.write(partial(outbox.release_lane, lane=lane_id, holder=self.holder))
+        return started
+
+    async def sweep_forever(self, every: float = SWEEP_EVERY) -> None:
+        """Sweep every ``every`` seconds until cancelled."""
+        while True:
+            try:
+                await self.sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("outbox.sweep_failed", error=type(exc).__name__)
+            await self.sleep(every)
+
+    async def _drain(self, lane_id: str) -> None:
+        lane = self._lanes[lane_id]
+        try:
+            while True:
+                while lane.queue:
+                    message = lane.queue[0]
+                    await self._renew(lane_id, lane)
+                    await self._deliver(message)
+                    lane.queue.popleft()
+                if not self._shared:
+                    break
+                # Another process may have added to this lane while we held it: take those too.
+                more = await self.db.read(partial(outbox.pending_in_lane, lane=lane_id))
+                fresh = [m for m in more if m.id not in lane.seen]
+                if not fresh:
+                    await self.db.write(partial(outbox.release_lane, lane=lane_id, holder=self.holder))
+                    if not lane.queue:
+                        break
+                    # A turn of this process handed more while the claim was being given up.
+                    held = await self.db.write(
+                        partial(
+                            outbox.claim_lanes,
+                            lanes=[lane_id],
+                            holder=self.holder,
+                            now=self.clock(),
+                            lease=LEASE,
+                        )
+                    )
+                    if lane_id not in held:
+                        break  # another process took the lane: it sends what is left
+                for m in fresh:
+                    lane.queue.append(m)
+                    lane.seen.add(m.id)
+        except Exception as exc:  # the sweep takes the lane up again
+            log.error("outbox.lane_failed", error=type(exc).__name__)
+        finally:
+            self._lanes.pop(lane_id, None)
+
+    async def _renew(self, lane_id: str, lane: _Lane) -> None:
+        if not self._shared or lane.lease_until is None:
+            return
+        now = self.clock()
+        if lane.lease_until - now > LEASE / 2:
+            return
+        until = now + LEASE
+        kept = await self.db.write(partial(outbox.renew_lane, lane=lane_id, holder=self.holder, until=until))
+        if not kept:
+            raise RuntimeError("lane claim lost")
+        lane.lease_until = until
+
+    async def _deliver(self, message: QueuedMessage) -> None:
+        """Send one message until it is sent, given up, or the process stops."""
+        adapter = self.adapters.get(message.channel)
+        if adapter is None:
+            await self._fail(message, "no_channel", message.attempts)
+            return
+        try:
+            address = self.keys.open(message.address or "")
+            replies = reply_codec.loads(message.payload)
+        except (Unsealable, ValueError):
+            await self._fail(message, "unreadable", message.attempts)
+            return
+        attempts = message.attempts
+        while True:
+            await self._wait(message.not_before if attempts == message.attempts else None)
+            delay = await self.pacer.reserve(self._limits(adapter, message, address))
+            if delay > 0:
+                await self.sleep(delay)
+            attempts += 1
+            try:
+                ref = await self._send(adapter, message, address, replies)
+            except DeliveryError as failed:
+                if failed.blocked:
+                    await self._blocked(message, address, failed.code, attempts)
+                    return
+                if failed.permanent or attempts >= MAX_ATTEMPTS:
+                    await self._fail(message, failed.code, attempts)
+                    return
+                wait = self._backoff(attempts, failed.retry_after)
+                log.info(
+                    "outbox.retry", channel=message.channel, error=failed.code, tried=attempts, wait=wait
+                )
+                at = self.clock() + timedelta(seconds=wait)
+                await self.db.write(
+                    partial(
+                        outbox.schedule_retry, message_id=message.id, attempts=attempts, not_before=at,
+                        error=failed.code,
+                    )
+                )  # fmt: skip
+                await self.sleep(wait)
+                continue
+            await self._sent(adapter, message, address, replies, ref)
+            return
+
+    async def _wait(self, not_before: datetime | None) -> None:
+        if not_before is None:
+            return
+        wait = (not_before - self.clock()).total_seconds()
+        if wait > 0:
+            await self.sleep(wait)
+
+    def _limits(self, adapter: ChannelAdapter, message: QueuedMessage, address: Any) -> tuple[Limit, ...]:
+        # Limits name conversations: kept only as keyed hashes where several processes share them.
+        op = EDIT if message.op == EDIT else message.op
+        return tuple(
+            Limit(self.keys.lane("pace", limit.key), limit.count, limit.seconds)
+            for limit in adapter.limits(op, address)
+        )
+
+    async def _send(
+        self, adapter: ChannelAdapter, message: QueuedMessage, address: Any, replies: list[Any]
+    ) -> str | None:
+        if message.op == HOME:
+            if not isinstance(adapter, HomeScreen):
+                raise DeliveryError("no_home_screen", permanent=True)
+            await adapter.publish_home(address, replies)
+            return None
+        if message.op == EDIT:
+            target = message.target or await self._posted_message(adapter, message, address)
+            if target is None:
+                return None  # the question's message was never sent: nothing to update
+            await adapter.edit(address, target, replies)
+            return None
+        return await adapter.send(address, replies)
+
+    async def _posted_message(
+        self, adapter: ChannelAdapter, message: QueuedMessage, address: Any
+    ) -> str | None:
+        lane = self.keys.lane(adapter.name, adapter.conversation(address))
+        found = await self.db.read(partial(outbox.posted, lane=lane))
+        return found[1] if found is not None and found[0] == message.question_id else None
+
+    async def _sent(
+        self,
+        adapter: ChannelAdapter,
+        message: QueuedMessage,
+        address: Any,
+        replies: list[Any],
+        ref: str | None,
+    ) -> None:
+        posted = None
+        asked = next((r for r in replies if isinstance(r, Question)), None)
+        if ref is not None and asked is not None:
+            posted = (self.keys.lane(adapter.name, adapter.conversation(address)), asked.question_id, ref)
+        await self.db.write(partial(outbox.mark_sent, ids=[message.id], now=self.clock(), posted=posted))
+
+    async def _fail(self, message: QueuedMessage, error: str, attempts: int) -> None:
+        log.error(
+            "outbox.failed", channel=message.channel, purpose=message.purpose, error=error, tries=attempts
+        )
+        await self.db.write(partial(outbox.mark_failed, ids=[message.id], error=error, attempts=attempts))
+
+    async def _blocked(self, message: QueuedMessage, address: Any, error: str, attempts: int) -> None:
+        log.warning("outbox.blocked", channel=message.channel, error=error)
+        await self.db.write(partial(outbox.mark_failed, ids=[message.id], error=error, attempts=attempts))
+        await self.db.write(partial(outbox.fail_lane, lane=message.lane, error=error))
+        lane = self._lanes.get(message.lane)
+        if lane is not None:
+            lane.queue = deque(m for m in lane.queue if m.id == message.id)
+        if self.on_blocked is not None:
+            await self.on_blocked(message.channel, address)
+
+    def _backoff(self, attempts: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(MAX_RETRY_AFTER, retry_after) + self.rng() * BASE_DELAY
+        ceiling = min(MAX_DELAY, BASE_DELAY * 2 ** (attempts - 1))
+        return ceiling / 2 + self.rng() * ceiling / 2
