@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import phonenumbers
 
@@ -27,7 +28,38 @@ _FLAGS = re.ASCII | re.IGNORECASE
 # The lookbehind starts a match only at the start of a run, which keeps long runs linear.
 _EMAIL_RE = re.compile(r"(?<![A-Z0-9._%+-])[A-Z0-9._%+-]+@[A-Z0-9-]+(?:\.[A-Z0-9-]+)*\.[A-Z]{2,}", _FLAGS)
 
-_NHS_RE = re.compile(r"(?<!\d)(?<!\d-)\d{3}[ -]?\d{3}[ -]?\d{4}(?!-?\d)", _FLAGS)
+# An address spelled out so a filter would miss it: "jo dot bloggs at council dot gov dot uk",
+# "jo.bloggs (at) council.gov.uk". Repetitions and spaces are bounded so each start costs little
+# (linear overall), and the domain must end in a top-level domain people use, so "her at jo dot
+# bloggs" is not an address.
+_SPELLED_AT = r"(?P<at>\s{0,3}[(\[{<]\s{0,3}at\s{0,3}[)\]}>]\s{0,3}|\s{0,3}@\s{0,3}|\s{1,3}at\s{1,3})"
+_SPELLED_DOT = r"(?:\s{0,3}[(\[{<]\s{0,3}dot\s{0,3}[)\]}>]\s{0,3}|\s{1,3}dot\s{1,3}|\.)"
+_LABEL = r"[A-Z0-9](?:[A-Z0-9_%+-]{0,62}[A-Z0-9])?"
+_TOP_LEVEL = r"(?:uk|com|org|net|info|io|co|me|biz|scot|wales|cymru|london|ie|eu|email)"
+_SPELLED_EMAIL_RE = re.compile(
+    rf"(?<![A-Z0-9._%+\[-])(?P<local>{_LABEL}(?:{_SPELLED_DOT}{_LABEL}){{0,4}}){_SPELLED_AT}"
+    rf"(?P<domain>(?:{_LABEL}{_SPELLED_DOT}){{1,5}}{_TOP_LEVEL})(?![A-Z0-9-]|\.[A-Z0-9])",
+    _FLAGS,
+)
+_DOT_WORD_RE = re.compile(r"\bdot\b", _FLAGS)
+
+
+def _spelled_email(match: re.Match[str]) -> bool:
+    # A bare " at " is an ordinary word ("looked at leeds.gov.uk"): take it as an address only when
+    # the rest is written like one, a "dot" spelled out or a dotted local part ("jo.bloggs").
+    if match.group("at").strip().lower() != "at":
+        return True
+    return bool(_DOT_WORD_RE.search(match.group())) or any(c in match.group("local") for c in "._")
+
+
+_NHS_RE = re.compile(
+    r"(?<!\d)(?<!\d[.-])(?:\d{3}[ .-]?\d{3}[ .-]?\d{4}"
+    # Digits typed one by one ("9 4 3 4 ..."): only a whole run, so ten digits taken out of a longer
+    # run are not mistaken for an NHS number.
+    r"|(?<!\d )\d(?: \d){9}(?! \d))"
+    r"(?![.-]?\d)",
+    _FLAGS,
+)
 
 _NI_RE = re.compile(
     r"(?<![A-Z0-9])(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
@@ -64,6 +96,9 @@ _DATE_RE = re.compile(
     # A trailing "." is allowed so a date can end a sentence; "1.2.34.5" is not a date.
     r"(?<![\d./-])(?:"
     r"(?P<d1>\d{1,2})(?P<s1>[/.-])(?P<m1>\d{1,2})(?P=s1)(?:\d{4}|\d{2})"
+    # Spaces instead of slashes only with two-digit day and month and a four-digit year, so counts
+    # like "3 4 2019" stay.
+    r"|(?<![\d ]\d )(?<!\d)(?P<d5>\d{2}) (?P<m5>\d{2}) (?:19|20)\d{2}(?! ?\d)"
     r"|\d{4}(?P<s2>[/.-])(?P<m2>\d{1,2})(?P=s2)(?P<d2>\d{1,2})"
     rf"|(?P<d3>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"
     rf"|{_MONTH}\s+(?P<d4>\d{{1,2}}){_ORDINAL},?\s+\d{{4}}"
@@ -79,10 +114,25 @@ def _nhs_check_digit_ok(match: re.Match[str]) -> bool:
     return check != 10 and check == digits[9]
 
 
+# ddmmyyyy with nothing between: only a date that exists, in years a child's or a parent's birth
+# could fall in, so reference numbers mostly stay.
+_DIGITS_DATE_RE = re.compile(
+    r"(?<![\d./-])(?P<d>\d{2})(?P<m>\d{2})(?P<y>(?:19|20)\d{2})(?![\d/-]|\.\d)", _FLAGS
+)
+
+
 def _plausible_date(match: re.Match[str]) -> bool:
-    day = next(int(d) for d in match.group("d1", "d2", "d3", "d4") if d is not None)
-    month = match.group("m1") or match.group("m2")
+    day = next(int(d) for d in match.group("d1", "d2", "d3", "d4", "d5") if d is not None)
+    month = match.group("m1") or match.group("m2") or match.group("m5")
     return 1 <= day <= 31 and (month is None or 1 <= int(month) <= 12)
+
+
+def _real_date(match: re.Match[str]) -> bool:
+    try:
+        date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,9 +191,11 @@ def _find_phones(text: str) -> list[tuple[int, int]]:
 # numbers so that a valid NHS number is labelled as one.
 _FINDERS: tuple[tuple[str, _Finder], ...] = (
     (EMAIL, _regex_finder(_EMAIL_RE, None)),
+    (EMAIL, _regex_finder(_SPELLED_EMAIL_RE, _spelled_email)),
     (NHS_NUMBER, _regex_finder(_NHS_RE, _nhs_check_digit_ok)),
     (NI_NUMBER, _regex_finder(_NI_RE, None)),
     (DATE_OF_BIRTH, _regex_finder(_DATE_RE, _plausible_date)),
+    (DATE_OF_BIRTH, _regex_finder(_DIGITS_DATE_RE, _real_date)),
     (POSTCODE, _regex_finder(_POSTCODE_RE, None)),
     (PHONE_NUMBER, _regex_finder(_UK_PHONE_RE, _possible_uk_number)),
     (PHONE_NUMBER, _find_phones),

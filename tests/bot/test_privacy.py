@@ -244,3 +244,73 @@ def test_redact_never_raises_and_is_idempotent(text: str) -> None:
 def test_digits_the_phone_library_cannot_parse_do_not_raise() -> None:
     # Found by the property test: a "44" prefix the library reads as an unknown country code.
     assert redact("44021000000").text in ("44021000000", "[phone number]")
+
+
+# Forms staff actually type (issue 11): numbers with dots or spaced digit by digit, dates without
+# separators, addresses spelled out.
+
+
+@pytest.mark.parametrize("number", ["943.476.5919", "9 4 3 4 7 6 5 9 1 9", "4 0 1 0 2 3 2 1 3 7"])
+def test_nhs_numbers_with_dots_or_spaced_digits_are_redacted(number: str) -> None:
+    assert redact(f"NHS no {number}.") == Redaction("NHS no [NHS number].", ("NHS number",))
+
+
+def test_ten_spaced_digits_inside_a_longer_run_are_not_an_nhs_number() -> None:
+    assert "NHS number" not in redact("scores 1 9 4 3 4 7 6 5 9 1 9 2").found
+
+
+def test_spaced_nhs_shaped_digits_with_wrong_check_digit_are_not_an_nhs_number() -> None:
+    assert "NHS number" not in redact("ref 9 4 3 4 7 6 5 9 1 8").found
+
+
+@pytest.mark.parametrize("date", ["14032017", "29022016", "01012000", "14 03 2017"])
+def test_dates_written_without_slashes_are_redacted(date: str) -> None:
+    assert redact(f"DOB {date} (approx)") == Redaction("DOB [date of birth] (approx)", ("date of birth",))
+
+
+@pytest.mark.parametrize("digits", ["31022017", "29022017", "14132017", "12345678", "00002017", "14031817"])
+def test_eight_digits_that_are_not_a_real_ddmmyyyy_date_are_kept(digits: str) -> None:
+    assert not redact(f"ref {digits}").changed
+
+
+@pytest.mark.parametrize("text", ["3 4 2019", "scored 10 12 2015 9 times", "1 2 3 4"])
+def test_spaced_numbers_that_are_not_a_date_are_kept(text: str) -> None:
+    assert not redact(text).changed
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "jo dot bloggs at council dot gov dot uk",
+        "jo.bloggs at council dot gov dot uk",
+        "jo.bloggs at council.gov.uk",
+        "jo.bloggs (at) council.gov.uk",
+        "jo.bloggs [at] example.org",
+        "jo [at] example dot org",
+        "jo @ example.org",
+        "Jo Dot Bloggs AT Example DOT com",
+        "jo(dot)bloggs(at)example(dot)co(dot)uk",
+        "info at example dot org",
+    ],
+)
+def test_spelled_out_emails_are_redacted(email: str) -> None:
+    assert redact(f"email {email}, thanks") == Redaction("email [email], thanks", ("email",))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I looked at leeds.gov.uk today",
+        "see guidance at gov.uk",
+        "her at jo dot bloggs said",
+        "e.g. at council.gov.uk",
+        "meet at 9.30 at the office",
+        "we are at version 3.2 at last",
+    ],
+)
+def test_at_and_dot_as_ordinary_words_are_kept(text: str) -> None:
+    assert not redact(text).changed
+
+
+def test_only_the_address_is_taken_when_at_is_also_an_ordinary_word() -> None:
+    assert redact("email her at jo dot bloggs at example dot org").text == "email her at [email]"
