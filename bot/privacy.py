@@ -1,25 +1,47 @@
 """Redaction of identifiers of children and families from free-text answers.
 
-Social workers type answers in their own words; those words must never carry an NHS number, a
-National Insurance number, a postcode, a phone number, an email address or a date of birth.
-``redact`` swaps each one for a placeholder such as ``[postcode]`` and says which kinds it found.
+Social workers type answers in their own words; those words must never carry a person's name, an
+NHS number, a National Insurance number, a postcode, a phone number, an email address or a date of
+birth. ``redact`` swaps each one for a placeholder such as ``[postcode]`` and says which kinds it
+found; ``removal_notice`` tells the user, in one sentence, what was taken out.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import phonenumbers
 
-NHS_NUMBER = "NHS number"
-NI_NUMBER = "NI number"
-POSTCODE = "postcode"
-PHONE_NUMBER = "phone number"
-EMAIL = "email"
-DATE_OF_BIRTH = "date of birth"
+from bot.redaction.kinds import (
+    DATE_OF_BIRTH,
+    EMAIL,
+    KINDS,
+    NAME,
+    NHS_NUMBER,
+    NI_NUMBER,
+    PHONE_NUMBER,
+    POSTCODE,
+    placeholder,
+)
+from bot.redaction.names import find_names
+from bot.redaction.notice import removal_notice
+
+__all__ = [
+    "DATE_OF_BIRTH",
+    "EMAIL",
+    "KINDS",
+    "NAME",
+    "NHS_NUMBER",
+    "NI_NUMBER",
+    "PHONE_NUMBER",
+    "POSTCODE",
+    "Redaction",
+    "redact",
+    "removal_notice",
+]
 
 # ASCII: \d must not match other scripts' digits, and IGNORECASE must not fold e.g. the Kelvin
 # sign into "k".
@@ -53,11 +75,10 @@ def _spelled_email(match: re.Match[str]) -> bool:
 
 
 _NHS_RE = re.compile(
-    r"(?<!\d)(?<!\d[.-])(?:\d{3}[ .-]?\d{3}[ .-]?\d{4}"
-    # Digits typed one by one ("9 4 3 4 ..."): only a whole run, so ten digits taken out of a longer
-    # run are not mistaken for an NHS number.
-    r"|(?<!\d )\d(?: \d){9}(?! \d))"
-    r"(?![.-]?\d)",
+    r"(?<!\d)(?<!\d[.-])\d{3}[ .-]?\d{3}[ .-]?\d{4}(?![.-]?\d)"
+    # Grouped any other way ("6193 451 455", "9 4 3 4 ..."): only a whole run of digits, so ten
+    # digits taken out of a longer run (a phone number, a list of scores) are not an NHS number.
+    r"|(?<!\d)(?<!\d[ .-])\d(?:[ .-]?\d){9}(?![ .-]?\d)",
     _FLAGS,
 )
 
@@ -137,10 +158,15 @@ def _real_date(match: re.Match[str]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Redaction:
-    """The redacted text and the kinds of identifier found, in order of first appearance."""
+    """The redacted text and the kinds of identifier found, in order of first appearance.
+
+    ``removed`` has one kind per identifier taken out, in order ("name", "name", "postcode"), for
+    a notice that counts them; it is left out of comparisons.
+    """
 
     text: str
     found: tuple[str, ...]
+    removed: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def changed(self) -> bool:
@@ -202,18 +228,51 @@ _FINDERS: tuple[tuple[str, _Finder], ...] = (
 )
 
 
+def _cut(text: str, kind: str, spans: list[tuple[int, int]]) -> list[_Segment]:
+    out: list[_Segment] = []
+    pos = 0
+    for start, end in spans:
+        out.extend(((text[pos:start], None), (text[start:end], kind)))
+        pos = end
+    out.append((text[pos:], None))
+    return out
+
+
 def _split(segments: list[_Segment], kind: str, find: _Finder) -> list[_Segment]:
     out: list[_Segment] = []
     for text, done in segments:
         spans = find(text) if done is None else []
-        if not spans:
-            out.append((text, done))
-            continue
-        pos = 0
-        for start, end in spans:
-            out.extend(((text[pos:start], None), (text[start:end], kind)))
-            pos = end
-        out.append((text[pos:], None))
+        out.extend(_cut(text, kind, spans) if spans else [(text, done)])
+    return out
+
+
+def _split_names(segments: list[_Segment]) -> list[_Segment]:
+    # Names are looked for in the whole text with earlier placeholders in place, because the words
+    # around a name decide ("Jayden [date of birth]"); the text is then exactly what a second call
+    # of redact would see, which keeps redact idempotent.
+    starts: list[int] = []
+    shown: list[str] = []
+    position = 0
+    for text, kind in segments:
+        starts.append(position)
+        shown.append(placeholder(kind) if kind else text)
+        position += len(shown[-1])
+    spans = find_names("".join(shown))
+    if not spans:
+        return segments
+    by_segment: dict[int, list[tuple[int, int]]] = {}
+    index = 0
+    for start, end in spans:
+        while index + 1 < len(starts) and starts[index + 1] <= start:
+            index += 1
+        text, kind = segments[index]
+        offset = starts[index]
+        if kind is None and end <= offset + len(text):
+            by_segment.setdefault(index, []).append((start - offset, end - offset))
+    out: list[_Segment] = []
+    for index, segment in enumerate(segments):
+        found = by_segment.get(index)
+        out.extend(_cut(segment[0], NAME, found) if found else [segment])
     return out
 
 
@@ -221,7 +280,7 @@ def redact(text: str) -> Redaction:
     """Replace identifiers of children and families in ``text`` with placeholders like ``[email]``.
 
     Each kind is searched for in turn, only in the text that earlier kinds left, so a span is only
-    ever labelled once.
+    ever labelled once; names come last (``bot.redaction.names`` says how they are recognised).
     """
     segments: list[_Segment] = [(text, None)]
     # Taking out one identifier can free a neighbour that touched it ("07700900123AB123456C"), so
@@ -230,9 +289,14 @@ def redact(text: str) -> Redaction:
         before = len(segments)
         for kind, find in _FINDERS:
             segments = _split(segments, kind, find)
+        segments = _split_names(segments)
         if len(segments) == before:
             break
     if len(segments) == 1:
         return Redaction(text, ())
-    found = tuple(dict.fromkeys(kind for _, kind in segments if kind is not None))
-    return Redaction("".join(f"[{kind}]" if kind else part for part, kind in segments), found)
+    removed = tuple(kind for _, kind in segments if kind is not None)
+    return Redaction(
+        "".join(placeholder(kind) if kind else part for part, kind in segments),
+        tuple(dict.fromkeys(removed)),
+        removed,
+    )
