@@ -3,13 +3,17 @@
 A capitalised word is taken as (part of) a person's name when:
 
 1. it is a given name (``content/names/given-names.txt``) followed by a capitalised surname:
-   "Jayden Smith", "Kelly O'Brien", "Jayden Lee Smith";
+   "Jayden Smith", "Kelly O'Brien", "Jayden Lee Smith", "Kayden-Lee Hughes";
 2. it follows a title: "Mrs Smith", "Mr J. Smith", "Ms Kelly Brown";
-3. it follows a relation or a word for a child: "mum Kelly", "the child Jayden", "my client
-   Tyler", "young person Chloe", "baby Leo", "sibling Mason", "called Ruby"; in lower case too
-   when it is a given name that is not an ordinary word ("mum kelly");
-4. it comes before an age or a date of birth: "Kayden aged 4", "Tyler (7)", "Chloe DOB ...";
-5. it is a given name followed by a verb only people do: "Jayden said", "Tyler was upset";
+3. it follows a relation or a word for a child: "mum Kelly", "the child, Jayden", "my client
+   Tyler", "young person Chloe", "nan (Margaret)", "baby Leo", "called Ruby"; in lower case too
+   when it is a given name that is not an ordinary word ("mum kelly"); and a known given name after
+   a role, a greeting or a verb of meeting or telling: "manager Sarah", "Hi Will", "asked Mark";
+4. it comes before an age or a date of birth: "Kayden aged 4", "Tyler (7)", "Connor, 15,",
+   "Chloe DOB ...", "Jayden [date of birth]"; a word that is not a known given name only before
+   "aged", "DOB" or "born" and not at the start of a sentence;
+5. it is a given name followed by a verb only people do, or by "and his", "with her": "Jayden
+   said", "Tyler was upset", "Louis and his sister";
 6. it is a given name in the possessive: "Tyler's plan";
 7. it is a given name capitalised in the middle of a sentence: "visited Jayden at home";
 8. it is a given name in a list with another name: "Jayden and Chloe", "[name] and Tyler";
@@ -19,12 +23,18 @@ Ordinary capitalised words stay: systems, organisations and places (``content/na
 months and days, job titles and team words (``bot.redaction.words``), and sentence starts.
 
 Given names that are also ordinary words (Will, Mark, Bill, May, Rose, Frank, Hope, Faith, Joy,
-Summer, Grace...) need more: a surname that is not also a word of places ("Rose Hill" stays), a
-cue before them, a following verb of saying or living (rule 5 narrowed: "Grace said the system is
-slow" is taken as a name; "Hope is that it improves" is not), or a person-word before them mid-sentence
-("asked Will"). Months and seasons (May, June, August, Summer) need a surname or a cue. A given name
-alone at the start of a sentence with none of these ("Jayden, can you ...") is kept: without a cue
-it cannot be told from an ordinary capitalised word often enough.
+Summer, Grace...) need more. They need one of these:
+
+- a surname that is not also a word of places ("Rose Hill" stays);
+- a cue before them;
+- a verb of saying or living after them (rule 5 narrowed): "Grace said the system is slow" is
+  taken as a name, because an ordinary word never "says"; "Hope is that it improves" is not;
+- a person-word before them ("asked Will").
+
+Months and seasons (May, June, August, Summer) need a surname or a cue. A given name alone at the
+start of a sentence with none of these ("Jayden, can you ...") is kept: without a cue it cannot be
+told from an ordinary capitalised word often enough. ``bench/redaction_bench.py`` measures the
+rules on sentences staff would type.
 
 Each word is looked at with a bounded window around it, so the work is linear in the text.
 """
@@ -50,6 +60,8 @@ _CUE_SEPARATORS = frozenset(",:(-\u2013")
 _LINK_MARKS = frozenset({",", "&"})
 _NAME_PLACEHOLDER = placeholder(NAME)
 _MAX_SURNAMES = 2
+# "the Grace period", "her Will": before these a word name is the ordinary word.
+_NOT_BEFORE_A_WORD_NAME = words.ARTICLES | words.POSSESSIVES
 
 # After a name: an age or a date of birth. Either is a strong enough cue for a capitalised word
 # that is not a known given name ("Kayden aged 4").
@@ -215,7 +227,7 @@ class _Finder:
         if not (self.spaced(i + 1) and self.capitalised_name_word(i + 1)):
             return
         ambiguous = category != REGULAR
-        if ambiguous and self.low_before(i) in words.ARTICLES | words.POSSESSIVES:
+        if ambiguous and self.low_before(i) in _NOT_BEFORE_A_WORD_NAME:
             return
         last = i + 1
         while last - i < _MAX_SURNAMES and self.spaced(last + 1) and self.capitalised_name_word(last + 1):
@@ -230,7 +242,7 @@ class _Finder:
             and self.spaced(last + 1)
             and after.low in words.INSTITUTION_WORDS
         ):
-            return  # "Grace Darling Ward", "Elizabeth Garrett Anderson Hospital"
+            return  # "Elizabeth Garrett Anderson Hospital"
         for j in range(i, last + 1):
             self.mark(j)
 
@@ -325,7 +337,7 @@ class _Finder:
         token = self.tokens[i]
         if category not in (REGULAR, WORD_NAME) or not token.title or token.possessive:
             return
-        if category == WORD_NAME and self.low_before(i) in words.ARTICLES | words.POSSESSIVES:
+        if category == WORD_NAME and self.low_before(i) in _NOT_BEFORE_A_WORD_NAME:
             return
         j = i + 1
         filler = self.word(j) if self.spaced(j) else None
