@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 
 from bot.inbound import Inbound
 from bot.logs import get_logger
-from bot.privacy import redact
+from bot.privacy import redact, removal_notice
 from bot.respondent import pseudonym, roles_of
 from bot.runtime.sanitize import UNREADABLE, Checked, check_inbound
 from bot.sealing import Keys
@@ -36,14 +36,6 @@ from storage.turns import Decision, claim_message, is_claimed, load_state, recor
 
 log = get_logger(__name__)
 MAX_TEXT = 2000
-KIND_WORDS = {
-    "NHS number": "an NHS number",
-    "NI number": "a National Insurance number",
-    "postcode": "a postcode",
-    "phone number": "a phone number",
-    "email": "an email address",
-    "date of birth": "a date",
-}
 
 
 def utcnow() -> datetime:
@@ -139,7 +131,7 @@ class TurnHandler:
         if not isinstance(checked, Checked):
             return await self._say_only(inbound, [checked], message_key, delivery)
         inbound = replace(checked.inbound, roles=self.roles(checked.inbound))
-        notice = _notice(checked.found)
+        notice = _notice(checked.removed)
         respondent = self.respondent(inbound)
         now = self._clock()
         command = commands.of_input(inbound.text, inbound.value)
@@ -223,15 +215,8 @@ class TurnHandler:
         return await self._answer(replies, message_key, delivery)
 
 
-def _notice(found: tuple[str, ...]) -> list[Reply]:
-    if not found:
-        return []
-    kinds = ", ".join(KIND_WORDS.get(kind, kind) for kind in found)
-    return [
-        Text(
-            f"Please don't share details about children or families here. I removed {kinds} before saving anything."
-        )
-    ]
+def _notice(removed: tuple[str, ...]) -> list[Reply]:
+    return [Text(removal_notice(removed))] if removed else []
 
 
 def _decide(content: Content, msg: TurnInput, notice: list[Reply], saved: dict | None) -> Decision:

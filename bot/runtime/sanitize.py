@@ -23,10 +23,15 @@ UNREADABLE = Text(
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """An inbound message with every string redacted, and the kinds of identifier removed."""
+    """An inbound message with every string redacted, and what was removed: one kind per identifier."""
 
     inbound: Inbound
-    found: tuple[str, ...]
+    removed: tuple[str, ...]
+
+    @property
+    def found(self) -> tuple[str, ...]:
+        """The kinds removed, each once, in order of first appearance."""
+        return tuple(dict.fromkeys(self.removed))
 
 
 Redact = Callable[[str], Redaction]
@@ -58,13 +63,13 @@ def check_inbound(inbound: Inbound, redact: Redact, *, max_text: int) -> Checked
 
     def clean(text: str) -> str:
         done = redact(text)
-        found.extend(done.found)
+        found.extend(done.removed)
         return done.text
 
     text = clean(inbound.text) if inbound.text else inbound.text
     value = _redact_value(inbound.value, clean)
     redacted = replace(inbound, text=text, value=value)
-    return Checked(redacted, tuple(dict.fromkeys(found)))
+    return Checked(redacted, tuple(found))
 
 
 def _strings_of(value: Value | None) -> list[str]:
