@@ -60,6 +60,11 @@ def step(
     command, args = _command_of(msg)
     if command == "feedback" and isinstance(msg.value, dict):
         _add(result, guidance_dialog.feedback(msg.value.get("answer"), msg.value.get("helpful"), msg.now))
+    elif command == "section" and isinstance(msg.value, dict) and guidance is not None:
+        _add(
+            result,
+            guidance_dialog.chosen_section(guidance, msg.value.get("section"), msg.value.get("answer")),
+        )
     elif isinstance(msg.value, dict) and "q" in msg.value:
         _button_answer(catalog, result, msg)
     elif state.active is not None and msg.is_direct and command == "ask" and args and guidance is not None:

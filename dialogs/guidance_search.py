@@ -24,7 +24,7 @@ MAX_QUESTION_CHARS = 500
 # terms staff use says more about what a section is for than a word somewhere in its body. One index
 # over the repeated fields (rather than one per field) keeps idf about whole sections, so a word
 # common in bodies but rare in titles is not overrated.
-FIELD_REPEATS = {"title": 3, "terms": 2, "summary": 2, "key_points": 1, "body": 1}
+FIELD_REPEATS = {"title": 3, "terms": 2, "summary": 2, "guidance": 1, "suggestions": 1}
 
 TYPED_WEIGHT = 1.0
 CORRECTED_WEIGHT = 0.8  # a guessed correction is weaker evidence than a word typed right
@@ -55,9 +55,14 @@ def section_fields(section: GuidanceSection) -> dict[str, str]:
         "title": section.title,
         "terms": "\n".join((*section.key_terms, *section.synonyms)),
         "summary": section.summary,
-        "key_points": "\n".join(section.key_points),
-        "body": section.body,
+        "guidance": "\n".join(point.text for point in section.from_guidance),
+        "suggestions": "\n".join(suggestion.text for suggestion in section.suggestions),
     }
+
+
+def section_text(section: GuidanceSection) -> str:
+    """A section's written text (what the guidance says, then our suggestions), as one string."""
+    return "\n".join([*(p.text for p in section.from_guidance), *(s.text for s in section.suggestions)])
 
 
 def _indexed_tokens(section: GuidanceSection, to_british: SpellingNormaliser) -> list[str]:
@@ -190,11 +195,11 @@ def _surface_words(
 
 
 class PlainBM25Index:
-    """Plain bm25s over each section's title and body with its default tokenisation: the baseline."""
+    """Plain bm25s over each section's title and text with its default tokenisation: the baseline."""
 
     def __init__(self, sections: Sequence[GuidanceSection]) -> None:
         self._sections = tuple(sections)
-        corpus = [f"{s.title}\n{s.body}" for s in sections]
+        corpus = [f"{s.title}\n{section_text(s)}" for s in sections]
         self._retriever = bm25s.BM25()
         self._retriever.index(bm25s.tokenize(corpus, show_progress=False), show_progress=False)
 
