@@ -169,8 +169,9 @@
       var items = el("ul");
       ours.items.forEach(function (item) {
         var li = el("li", null, item.text);
-        (item.sources || []).forEach(function (source) {
-          li.appendChild(document.createTextNode(" Source: "));
+        var sources = item.sources || [];
+        sources.forEach(function (source, i) {
+          li.appendChild(document.createTextNode(i ? "; " : sources.length > 1 ? " Sources: " : " Source: "));
           li.appendChild(linkParagraph(source).firstChild);
         });
         items.appendChild(li);
