@@ -68,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database commands").add_subparsers(title="db commands")
     db.add_parser("upgrade", help="apply database migrations").set_defaults(run=_db_upgrade)
     content = commands.add_parser("content", help="content commands").add_subparsers(title="content commands")
-    content.add_parser("check", help="validate every content file").set_defaults(run=_content_check)
+    check = content.add_parser("check", help="validate every content file")
+    check.add_argument("--links", action="store_true", help="also ask every link over HTTP (needs a network)")
+    check.set_defaults(run=_content_check)
     content.add_parser(
         "reload", help="make the running server reload content (or send it SIGHUP)"
     ).set_defaults(run=_content_reload)
@@ -159,6 +161,10 @@ def _content_check(settings: Settings, args: argparse.Namespace) -> int:
         f"Content is valid: {len(content.catalog.surveys)} surveys and {sections} guidance sections "
         f"in {settings.content_dir}."
     )
+    if getattr(args, "links", False) and content.guidance is not None:
+        from bot.link_check import check_content_links
+
+        return check_content_links(settings.content_dir, content.guidance)
     return 0
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote_plus
-
 from bot.logs import get_logger
 from bot.settings import Settings, secret_key
 from bot.turn import Content, TurnHandler
-from dialogs.guidance import GuidanceLibrary, load_guidance
+from dialogs.guidance import PUBLICATION_PAGE, GuidanceLibrary, load_guidance
 from dialogs.loader import SurveyCatalog, load_surveys
 from dialogs.model import SurveyDef
 from dialogs.problems import ContentError, ContentProblem
@@ -15,15 +13,10 @@ from storage.db import Database
 
 log = get_logger(__name__)
 
-GUIDANCE_TITLE = "Local authority guidance for children's social care case management systems"
-# Where the guidance is hosted is a setting; until it is set, links go to a GOV.UK search for it
-# rather than to an address we would have to guess.
-GUIDANCE_SEARCH = "https://www.gov.uk/search/all?keywords=" + quote_plus(GUIDANCE_TITLE)
-
 
 def guidance_base_url(settings: Settings) -> str:
-    """GUIDANCE_BASE_URL, or a GOV.UK search for the guidance when it is not set."""
-    return settings.guidance_base_url or GUIDANCE_SEARCH
+    """Where guidance links start: GUIDANCE_BASE_URL (a council's hosted copy), or the GOV.UK publication."""
+    return settings.guidance_base_url or PUBLICATION_PAGE
 
 
 def turn_handler(settings: Settings, db: Database) -> TurnHandler:
@@ -54,7 +47,7 @@ def load_content(settings: Settings) -> Content:
     except ContentError as exc:
         problems += exc.problems
     try:
-        guidance = load_guidance(settings.content_dir, guidance_base_url(settings))
+        guidance = load_guidance(settings.content_dir, settings.guidance_base_url or None)
     except ContentError as exc:
         problems += exc.problems
     if catalog is not None and guidance is not None:

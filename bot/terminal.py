@@ -9,7 +9,19 @@ from bot.content import turn_handler
 from bot.inbound import Inbound
 from bot.reports.install import add_insight_commands
 from bot.settings import Settings
-from dialogs.replies import Answered, Image, Links, Prompt, Question, Reply, Text
+from dialogs.replies import (
+    FROM_GUIDANCE_HEADING,
+    NAMED_ONLY_NOTE,
+    SUGGESTIONS_HEADING,
+    Answered,
+    GuidanceAnswer,
+    Image,
+    Links,
+    Prompt,
+    Question,
+    Reply,
+    Text,
+)
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -21,8 +33,12 @@ def as_text(reply: Reply) -> str:
             lines = [f"[{reply.progress}] {reply.text}" if reply.progress else reply.text]
             if reply.hint:
                 lines.append(f"  ({reply.hint})")
+            if reply.link:
+                lines.append(f"  {reply.link.title}: {reply.link.url}")
             lines += [f"  {i}. {c.label}" for i, c in enumerate(reply.choices, 1)]
             return "\n".join(lines)
+        case GuidanceAnswer():
+            return _guidance_text(reply)
         case Prompt():
             return "\n".join([reply.text, *(f"  - {c.label}" for c in reply.choices)])
         case Links():
@@ -34,6 +50,20 @@ def as_text(reply: Reply) -> str:
         case Text():
             return reply.text
     return str(reply)
+
+
+def _guidance_text(reply: GuidanceAnswer) -> str:
+    lines = [reply.title, f"{FROM_GUIDANCE_HEADING}:"]
+    if reply.named_only:
+        lines.append(f"  ({NAMED_ONLY_NOTE})")
+    lines += [f"  - {point}" for point in reply.from_guidance]
+    if reply.suggestions:
+        lines.append(f"{SUGGESTIONS_HEADING} (ours):")
+        for s in reply.suggestions:
+            sources = "; ".join(f"{source.title} {source.url}" for source in s.sources)
+            lines.append(f"  - {s.text}" + (f" (Source: {sources})" if sources else ""))
+    lines.append(f"{reply.guidance.title}: {reply.guidance.url}")
+    return "\n".join(lines)
 
 
 async def run_terminal_chat(settings: Settings, user: str) -> int:

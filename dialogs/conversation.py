@@ -21,7 +21,7 @@ from dialogs.model import SurveyDef
 from dialogs.replies import Choice, Prompt, Reply, Text
 from dialogs.roles import LEADS, ROLES
 from dialogs.state import DialogState, SurveyProgress
-from dialogs.values import AnswerValue, CommandValue, FeedbackValue, Value
+from dialogs.values import AnswerValue, CommandValue, FeedbackValue, SectionValue, Value
 
 SURVEY_COMMANDS = {"help", "back", "skip", "stop", "restart"}
 PRIVATE_COMMANDS = {"start", "survey", "resume", "guide me"}
@@ -63,6 +63,8 @@ def step(
     command, args = _command_of(msg)
     if isinstance(msg.value, FeedbackValue):
         _add(result, guidance_dialog.feedback(msg.value, msg.now))
+    elif isinstance(msg.value, SectionValue) and guidance is not None:
+        _add(result, guidance_dialog.chosen_section(guidance, msg.value.section_id, msg.value.answer_id))
     elif isinstance(msg.value, AnswerValue):
         _button_answer(catalog, result, msg, msg.value)
     elif state.active is not None and msg.is_direct and command == "ask" and args and guidance is not None:

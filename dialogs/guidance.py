@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dialogs.guidance_body import GuidancePoint, Suggestion
 from dialogs.guidance_content import (
     GlossaryEntry,
     GuidanceLink,
@@ -20,16 +21,26 @@ from dialogs.guidance_content import (
     read_section,
     read_spellings,
 )
+from dialogs.guidance_intro import (
+    PUBLICATION_PAGE,
+    GuidanceSite,
+    Introduction,
+    guidance_site,
+    read_introduction,
+)
 from dialogs.guidance_search import GuidanceRanker, PlainBM25Index, SearchHit
 from dialogs.guidance_text import words
 from dialogs.problems import ContentError, ContentProblem
 
 __all__ = [
+    "PUBLICATION_PAGE",
     "GlossaryEntry",
     "GuidanceLibrary",
     "GuidanceLink",
+    "GuidancePoint",
     "GuidanceSection",
     "SearchHit",
+    "Suggestion",
     "baseline_search",
     "load_guidance",
 ]
@@ -47,7 +58,7 @@ class GuidanceLibrary:
     links: Mapping[str, GuidanceLink]
     glossary: tuple[GlossaryEntry, ...]
     british_by_american: Mapping[str, str]
-    base_url: str
+    site: GuidanceSite
     _ranker: GuidanceRanker = field(repr=False)
     _baseline: PlainBM25Index = field(repr=False)
 
@@ -73,9 +84,18 @@ class GuidanceLibrary:
         """The sections ``section`` points on to."""
         return [self.section(section_id) for section_id in section.related]
 
+    @property
+    def start_page(self) -> str:
+        """Where a link goes when a section has no address of its own."""
+        return self.site.start_page
+
     def links_for(self, section: GuidanceSection) -> list[GuidanceLink]:
         """The external resources ``section`` links to."""
         return [self.links[link_id] for link_id in section.links]
+
+    def sources_for(self, suggestion: Suggestion) -> list[GuidanceLink]:
+        """The published documents a suggestion's facts come from."""
+        return [self.links[link_id] for link_id in suggestion.sources]
 
     def define(self, term: str) -> GlossaryEntry | None:
         """The glossary entry whose term, expansion or synonym is ``term`` (any case), if any."""
@@ -92,19 +112,22 @@ def baseline_search(library: GuidanceLibrary, question: str, k: int = 3) -> list
     return library._baseline.search(question, k)
 
 
-def load_guidance(content_dir: Path, base_url: str) -> GuidanceLibrary:
-    """Load and check ``content_dir`` (``guidance/*.md``, ``links.yaml``, ``glossary.yaml``).
+def load_guidance(content_dir: Path, base_url: str | None = None) -> GuidanceLibrary:
+    """Load and check ``content_dir`` (``guidance/*.md``, ``links.yaml``, ``glossary.yaml`` and the seed
+    copy of the introduction under ``guidance/source/``).
 
-    Section addresses are built from ``base_url`` (the GUIDANCE_BASE_URL setting). Raises
-    ContentError listing every problem found, each with its file and line.
+    Section addresses are built from ``base_url`` (the GUIDANCE_BASE_URL setting; unset, the GOV.UK
+    publication). Raises ContentError listing every problem found, each with its file and line.
     """
     problems: list[ContentProblem] = []
-    if not base_url.startswith("https://"):
+    if base_url and not base_url.startswith("https://"):
         problems.append(ContentProblem("GUIDANCE_BASE_URL setting", None, "must be an https:// address"))
+    introduction = read_introduction(content_dir, problems)
     links, _, links_document = read_entries(content_dir / LINKS_FILE, "links", GuidanceLink, problems)
     # Ids of links with other problems still count, so one mistake is not reported twice.
     declared_links = declared_ids([links_document], "links")
     _check_unique(declared_links, LINKS_FILE, "link id", problems)
+    _check_introduction_links(links, links_document, introduction, problems)
     glossary, glossary_lines, glossary_document = read_entries(
         content_dir / GLOSSARY_FILE, "terms", GlossaryEntry, problems
     )
@@ -112,7 +135,8 @@ def load_guidance(content_dir: Path, base_url: str) -> GuidanceLibrary:
     _check_unique(list(zip(terms, glossary_lines, strict=True)), GLOSSARY_FILE, "glossary term", problems)
     spellings = read_spellings(glossary_document, GLOSSARY_FILE, problems)
     link_ids = {link_id for link_id, _ in declared_links}
-    sections = _read_sections(content_dir / SECTIONS_FOLDER, base_url, link_ids, problems)
+    site = guidance_site(base_url, introduction)
+    sections = _read_sections(content_dir / SECTIONS_FOLDER, site, introduction, link_ids, problems)
     if problems:
         raise ContentError(problems)
     return GuidanceLibrary(
@@ -120,19 +144,24 @@ def load_guidance(content_dir: Path, base_url: str) -> GuidanceLibrary:
         links={link.id: link for link in links},
         glossary=tuple(glossary),
         british_by_american=spellings,
-        base_url=base_url,
+        site=site,
         _ranker=GuidanceRanker(sections, glossary, spellings),
         _baseline=PlainBM25Index(sections),
     )
 
 
 def _read_sections(
-    folder: Path, base_url: str, link_ids: set[str], problems: list[ContentProblem]
+    folder: Path,
+    site: GuidanceSite,
+    introduction: Introduction | None,
+    link_ids: set[str],
+    problems: list[ContentProblem],
 ) -> list[GuidanceSection]:
-    files = sorted(folder.glob("*.md"))
+    # README.md explains the convention to editors; it is not a section.
+    files = sorted(path for path in folder.glob("*.md") if path.name.casefold() != "readme.md")
     if not files:
         problems.append(ContentProblem(f"{SECTIONS_FOLDER}/", None, "no guidance sections (*.md) found"))
-    read = [read_section(path, base_url, problems) for path in files]
+    read = [read_section(path, site, introduction, problems) for path in files]
     # Ids from files with other problems still count, so one mistake is not reported twice.
     section_ids = {section_id for section_id, _ in declared_ids([document for _, document in read])}
     first_source: dict[str, str] = {}
@@ -145,6 +174,39 @@ def _read_sections(
         first_source.setdefault(section.id, section.source)
         _check_references(section, document, section_ids, link_ids, problems)
     return [section for section, _ in read if section is not None]
+
+
+def _check_introduction_links(
+    links: list[GuidanceLink],
+    document: YamlDocument | None,
+    introduction: Introduction | None,
+    problems: list[ContentProblem],
+) -> None:
+    """Every link the introduction gives is kept, marked, as it gives it; no other link claims to be one."""
+    if introduction is None or document is None:
+        return
+    # Read from the file as written, so a link refused for another reason is not also reported missing.
+    items = document.data.get("links") if isinstance(document.data, dict) else None
+    marked = {item.get("introduction_url") for item in items or [] if isinstance(item, dict)}
+    for index, link in enumerate(links):
+        if link.introduction_url and link.introduction_url not in introduction.links:
+            line = document.line_of(("links", index, "introduction_url"))
+            problems.append(
+                ContentProblem(
+                    LINKS_FILE,
+                    line,
+                    f"introduction_url: the introduction gives no link to {link.introduction_url}",
+                )
+            )
+    for url in introduction.links:
+        if url not in marked:
+            problems.append(
+                ContentProblem(
+                    LINKS_FILE,
+                    document.line_of(("links",)),
+                    f"the introduction links to {url}: add it with introduction_url set to that address",
+                )
+            )
 
 
 def _check_references(
@@ -167,6 +229,14 @@ def _check_references(
             problems.append(
                 ContentProblem(section.source, line, f"links: '{link_id}' is not in {LINKS_FILE}")
             )
+    for suggestion in section.suggestions:
+        for link_id in suggestion.sources:
+            if link_id not in link_ids:
+                problems.append(
+                    ContentProblem(
+                        section.source, suggestion.line, f"source: '{link_id}' is not in {LINKS_FILE}"
+                    )
+                )
 
 
 def _check_unique(

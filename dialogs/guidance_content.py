@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
+from dialogs.guidance_body import GuidancePoint, Suggestion, read_body
+from dialogs.guidance_intro import GuidanceSite, Introduction
 from dialogs.problems import ContentProblem
 
 KebabId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -33,6 +35,9 @@ class GuidanceLink(_Strict):
     title: OneLine
     url: Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$")]
     description: OneLine
+    # Set on the links the guidance's introduction gives, to the address exactly as it gives it
+    # (``url`` may be the page that address now leads to).
+    introduction_url: Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$")] | None = None
 
 
 class GlossaryEntry(_Strict):
@@ -51,8 +56,9 @@ class SectionFrontMatter(_Strict):
     title: OneLine
     # None links to the guidance's start page: never invent an address for a section.
     path: SectionPath | None
+    # "named": the introduction only names the topic, and the full guidance covers it.
+    in_introduction: Literal["summarised", "named"]
     summary: OneLine
-    key_points: tuple[OneLine, ...] = Field(min_length=3, max_length=5)
     key_terms: tuple[OneLine, ...] = ()
     synonyms: tuple[OneLine, ...] = ()
     related: tuple[KebabId, ...] = ()
@@ -60,11 +66,17 @@ class SectionFrontMatter(_Strict):
 
 
 class GuidanceSection(SectionFrontMatter):
-    """A guidance section: its front matter, its plain-English body and its full address."""
+    """A guidance section: its front matter, what the guidance says, our suggestions, and its address."""
 
-    body: str
+    from_guidance: tuple[GuidancePoint, ...]
+    suggestions: tuple[Suggestion, ...]
     url: str
     source: str
+
+    @property
+    def named_only(self) -> bool:
+        """Whether the introduction only names this topic, leaving it to the full guidance."""
+        return self.in_introduction == "named"
 
 
 @dataclass
@@ -169,21 +181,24 @@ def _plain(detail: Any) -> str:
     return f"{_PATTERN_HINTS.get(field_name, 'must be one line')}, got {detail['input']!r}"
 
 
-def split_front_matter(text: str, source: str, problems: list[ContentProblem]) -> tuple[str, str] | None:
-    """Split a Markdown file into its YAML front matter and body; None (with a problem) if malformed."""
+def split_front_matter(text: str, source: str, problems: list[ContentProblem]) -> tuple[str, str, int] | None:
+    """Split a Markdown file into its YAML front matter, its body and the body's first line number.
+
+    None (with a problem) if malformed.
+    """
     lines = text.splitlines()
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
         problems.append(ContentProblem(source, 1, "file must start with '---' and YAML front matter"))
         return None
     for number, line in enumerate(lines[1:], start=2):
         if line.strip() == FRONT_MATTER_FENCE:
-            return "\n".join(lines[1 : number - 1]), "\n".join(lines[number:]).strip()
+            return "\n".join(lines[1 : number - 1]), "\n".join(lines[number:]), number + 1
     problems.append(ContentProblem(source, 1, "front matter is not closed with a second '---' line"))
     return None
 
 
 def read_section(
-    path: Path, base_url: str, problems: list[ContentProblem]
+    path: Path, site: GuidanceSite, introduction: Introduction | None, problems: list[ContentProblem]
 ) -> tuple[GuidanceSection | None, YamlDocument | None]:
     """Read one section file; problems are appended and the section is None if it cannot be used.
 
@@ -193,7 +208,7 @@ def read_section(
     parts = split_front_matter(path.read_text(encoding="utf-8"), source, problems)
     if parts is None:
         return None, None
-    front_matter, body = parts
+    front_matter, body, body_line = parts
     document = read_yaml(front_matter, source, problems, line_offset=1)
     if document is None:
         return None, None
@@ -202,13 +217,26 @@ def read_section(
         return None, None
     header, found = validate(SectionFrontMatter, document.data, document, (), source)
     problems.extend(found)
-    if not body:
-        problems.append(ContentProblem(source, front_matter.count("\n") + 3, "the section has no body text"))
-    if header is None or not body:
+    before = len(problems)
+    read = read_body(body, body_line, source, introduction, problems)
+    if header is not None and header.path and introduction and header.path not in introduction.paths:
+        problems.append(
+            ContentProblem(
+                source,
+                document.line_of(("path",)),
+                f"path: '{header.path}' is not an address the introduction gives; use null (the start page)",
+            )
+        )
+    if header is None or len(problems) > before:
         return None, document
-    # A base that is itself a search (no hosting address configured) cannot take section paths.
-    url = base_url.rstrip("/") + header.path if header.path and "?" not in base_url else base_url
-    return GuidanceSection(**header.model_dump(), body=body, url=url, source=source), document
+    section = GuidanceSection(
+        **header.model_dump(),
+        from_guidance=read.from_guidance,
+        suggestions=read.suggestions,
+        url=site.url_for(header.path),
+        source=source,
+    )
+    return section, document
 
 
 def declared_ids(documents: list[YamlDocument | None], key: str | None = None) -> list[tuple[str, int]]:

@@ -13,6 +13,15 @@ from dialogs.values import Value
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """A titled address with a one-line description."""
+
+    title: str
+    url: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Choice:
     """One thing the user can pick: a button, a list option or a checkbox."""
 
@@ -59,6 +68,8 @@ class Question:
     multiple: bool = False
     max_choices: int | None = None
     max_length: int | None = None
+    # Where to read more (a guidance section, in the guide-me walkthrough): every channel makes it clickable.
+    link: Link | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +92,6 @@ class Prompt:
 
 
 @dataclass(frozen=True, slots=True)
-class Link:
-    """A titled address with a one-line description."""
-
-    title: str
-    url: str
-    description: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class Links:
     """A list of links under a heading."""
 
@@ -106,4 +108,38 @@ class Image:
     title: str = ""
 
 
-Reply = Text | Question | Answered | Prompt | Links | Image
+FROM_GUIDANCE_HEADING = "From the guidance"
+SUGGESTIONS_HEADING = "Suggestions"
+SUGGESTIONS_NOTE = "Our own practical suggestions, not the guidance's words."
+NAMED_ONLY_NOTE = "The guidance's introduction only names this topic; the full guidance covers it."
+
+
+@dataclass(frozen=True, slots=True)
+class Suggested:
+    """One of our suggestions, with the published documents its facts come from."""
+
+    text: str
+    sources: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GuidanceAnswer:
+    """A guidance section as an answer, its two parts always kept apart and headed as such.
+
+    ``from_guidance`` is what the guidance itself says (each point summarises a cited line of its
+    introduction); ``suggestions`` are ours. ``named_only`` says the introduction only names the
+    topic, so ``guidance`` (the link to the guidance) is where the rest is.
+    """
+
+    title: str
+    from_guidance: tuple[str, ...]
+    suggestions: tuple[Suggested, ...]
+    guidance: Link
+    named_only: bool = False
+
+    def sources(self) -> tuple[Link, ...]:
+        """Every source the suggestions cite, once each, in order."""
+        return tuple(dict.fromkeys(source for s in self.suggestions for source in s.sources))
+
+
+Reply = Text | Question | Answered | Prompt | Links | Image | GuidanceAnswer

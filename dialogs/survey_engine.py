@@ -12,7 +12,7 @@ from datetime import datetime
 from dialogs.answers import Invalid, Parsed, parse_answer
 from dialogs.effects import DropAnswer, Effect, FinishResponse, RecordAnswer, StartResponse
 from dialogs.model import QuestionDef, QuestionType, SurveyDef
-from dialogs.replies import Answered, Choice, Progress, Prompt, Question, Reply, Text
+from dialogs.replies import Answered, Choice, Link, Progress, Prompt, Question, Reply, Text
 from dialogs.state import SurveyProgress
 from dialogs.values import AnswerValue, CommandValue
 
@@ -99,8 +99,6 @@ def ask(survey: SurveyDef, progress: SurveyProgress) -> Question:
     if q.max_choices and not hint:
         hint = f"Choose up to {q.max_choices}."
     text = f"{q.explain}\n\n{q.text}" if q.explain else q.text
-    if q.link:
-        text = f"{text}\n\nMore in the guidance: {q.link}"
     return Question(
         survey_id=survey.id,
         question_id=q.id,
@@ -113,6 +111,7 @@ def ask(survey: SurveyDef, progress: SurveyProgress) -> Question:
         multiple=q.type == QuestionType.MULTIPLE_CHOICE,
         max_choices=q.max_choices,
         max_length=q.max_length,
+        link=Link("More in the guidance", q.link) if q.link else None,
     )
 
 

@@ -39,7 +39,15 @@ class FeedbackValue:
     helpful: bool
 
 
-Value = AnswerValue | CommandValue | FeedbackValue
+@dataclass(frozen=True, slots=True)
+class SectionValue:
+    """A guidance section picked from a "not sure" answer's choices, for the question ``answer_id``."""
+
+    section_id: str
+    answer_id: str
+
+
+Value = AnswerValue | CommandValue | FeedbackValue | SectionValue
 
 
 def encode(value: Value) -> dict[str, Any]:
@@ -49,6 +57,8 @@ def encode(value: Value) -> dict[str, Any]:
             return {"q": value.question_id, **({"a": value.answer} if value.answer is not None else {})}
         case FeedbackValue():
             return {"cmd": "feedback", "answer": value.answer_id, "helpful": value.helpful}
+        case SectionValue():
+            return {"cmd": "section", "section": value.section_id, "answer": value.answer_id}
         case CommandValue():
             return {"cmd": value.name, **({"survey": value.args} if value.args else {})}
     raise TypeError(f"not a value: {value!r}")
@@ -75,6 +85,11 @@ def decode(raw: Any) -> Value | None:
         if not _short(answer) or not isinstance(helpful, bool):
             return None
         return FeedbackValue(answer, helpful)
+    if command == "section":
+        section, answer = raw.get("section"), raw.get("answer")
+        if not _short(section) or not _short(answer):
+            return None
+        return SectionValue(section, answer)
     args = raw.get("survey", "")
     if args is None:
         args = ""

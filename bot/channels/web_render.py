@@ -6,7 +6,21 @@ import base64
 from typing import Any
 
 from dialogs import values
-from dialogs.replies import Answered, Image, Links, Prompt, Question, Reply, Text
+from dialogs.replies import (
+    FROM_GUIDANCE_HEADING,
+    NAMED_ONLY_NOTE,
+    SUGGESTIONS_HEADING,
+    SUGGESTIONS_NOTE,
+    Answered,
+    GuidanceAnswer,
+    Image,
+    Link,
+    Links,
+    Prompt,
+    Question,
+    Reply,
+    Text,
+)
 
 
 def plain(text: str) -> str:
@@ -31,7 +45,10 @@ def render(reply: Reply) -> dict[str, Any]:
                 "max_choices": reply.max_choices,
                 "max_length": reply.max_length,
                 "choices": [{"label": c.label, "value": values.encode(c.value)} for c in reply.choices],
+                "link": _link(reply.link) if reply.link else None,
             }
+        case GuidanceAnswer():
+            return guidance_answer(reply)
         case Answered():
             return {
                 "type": "answered",
@@ -65,3 +82,29 @@ def render(reply: Reply) -> dict[str, Any]:
         case Text():
             return {"type": "text", "text": plain(reply.text)}
     raise TypeError(f"no web rendering for {type(reply).__name__}")
+
+
+def _link(link: Link) -> dict[str, str]:
+    return {"title": link.title, "url": link.url, "description": link.description}
+
+
+def guidance_answer(reply: GuidanceAnswer) -> dict[str, Any]:
+    """A guidance answer: its two parts under their headings, the suggestions' sources, and its link."""
+    return {
+        "type": "guidance",
+        "text": plain(reply.title),
+        "from_guidance": {
+            "heading": FROM_GUIDANCE_HEADING,
+            "note": NAMED_ONLY_NOTE if reply.named_only else None,
+            "points": [plain(point) for point in reply.from_guidance],
+        },
+        "suggestions": {
+            "heading": SUGGESTIONS_HEADING,
+            "note": SUGGESTIONS_NOTE,
+            "items": [
+                {"text": plain(s.text), "sources": [_link(source) for source in s.sources]}
+                for s in reply.suggestions
+            ],
+        },
+        "guidance_link": _link(reply.guidance),
+    }

@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.logs import get_logger
 from bot.reports.commands import InsightCommands, scheduled_digest
 from bot.reports.demo_data import DEMO_RESPONDENTS, fill_demo
+from bot.reports.gaps_command import GapsCommand
 from bot.reports.insights import Insights
 from bot.reports.routes import INSIGHTS, add_report_routes
 from bot.reports.scheduler import DigestScheduler
@@ -31,9 +32,10 @@ SCHEDULER = web.AppKey("digest_scheduler", asyncio.Task)
 def add_insight_commands(
     settings: Settings, db: Database, turns: TurnHandler, *, clock: Callable[[], datetime] = utcnow
 ) -> Insights:
-    """Register ``digest`` and ``plan`` with a turn handler (the terminal chat needs only this)."""
+    """Register ``digest``, ``plan`` and ``gaps`` with a turn handler (the terminal chat needs only this)."""
     insights = Insights(db, lambda: turns.content, settings, secret_key(settings)[0], clock=clock)
     InsightCommands(insights, turns).register()
+    GapsCommand(insights, turns).register()
     return insights
 
 

@@ -22,6 +22,7 @@ from bot.reports.evidence import (
     SurveyEvidence,
     gather,
 )
+from bot.reports.gaps import Gaps, collect_gaps, gaps_appendix
 from bot.reports.periods import Period, describe
 from bot.reports.plan_actions import prioritised_actions
 from bot.reports.plan_document import ImprovementPlan
@@ -53,6 +54,7 @@ class PlanEvidence:
     wants: SurveyEvidence | None
     maturity: dict[str, MaturityStep] = field(default_factory=dict)
     every_question: bool = False
+    gaps: Gaps | None = None
 
 
 def collect_plan(
@@ -74,7 +76,8 @@ def collect_plan(
         staff = gather(conn, staff_survey, period, min_group_size, only=only, breakdowns=True)
     if wants_survey is not None:
         wants = gather(conn, wants_survey, period, min_group_size, only=only)
-    return PlanEvidence(period, staff, wants, _maturity(conn, catalog, period), every_question)
+    gaps = collect_gaps(conn, period, min_group_size) if every_question else None
+    return PlanEvidence(period, staff, wants, _maturity(conn, catalog, period), every_question, gaps)
 
 
 def _maturity(conn: Connection, catalog: SurveyCatalog, period: Period) -> dict[str, MaturityStep]:
@@ -132,7 +135,7 @@ def build_plan(
         sections.measures(staff, resurvey, resolve),
     )
     if evidence.every_question:
-        body += (sections.appendix((staff, wants), resolve),)
+        body += (sections.appendix((staff, wants), resolve), gaps_appendix(evidence.gaps))
     notes = [
         f"Figures about fewer than {staff.min_group_size if staff else 5} people are not shown, "
         "nor figures that could be worked out from the ones shown."

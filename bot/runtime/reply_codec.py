@@ -8,9 +8,24 @@ from dataclasses import fields
 from typing import Any
 
 from dialogs import values
-from dialogs.replies import Answered, Choice, Image, Link, Links, Progress, Prompt, Question, Reply, Text
+from dialogs.replies import (
+    Answered,
+    Choice,
+    GuidanceAnswer,
+    Image,
+    Link,
+    Links,
+    Progress,
+    Prompt,
+    Question,
+    Reply,
+    Suggested,
+    Text,
+)
 
-_TYPES: dict[str, type] = {cls.__name__: cls for cls in (Text, Question, Answered, Prompt, Links, Image)}
+_TYPES: dict[str, type] = {
+    cls.__name__: cls for cls in (Text, Question, Answered, Prompt, Links, Image, GuidanceAnswer)
+}
 
 
 def dumps(replies: list[Reply]) -> str:
@@ -33,7 +48,13 @@ def _encode(reply: Reply) -> dict[str, Any]:
         if f.name == "choices":
             value = [{"label": c.label, "value": values.encode(c.value)} for c in value]
         elif f.name == "links":
-            value = [[link.title, link.url, link.description] for link in value]
+            value = [_link(link) for link in value]
+        elif f.name in ("link", "guidance"):
+            value = _link(value) if value is not None else None
+        elif f.name == "suggestions":
+            value = [[s.text, [_link(link) for link in s.sources]] for s in value]
+        elif f.name == "from_guidance":
+            value = list(value)
         elif f.name == "progress":
             value = [value.number, value.total] if value is not None else None
         elif f.name == "png":
@@ -48,12 +69,25 @@ def _decode(item: dict[str, Any]) -> Reply:
         item["choices"] = tuple(_choice(c) for c in item["choices"])
     if "links" in item:
         item["links"] = tuple(Link(*link) for link in item["links"])
+    for name in ("link", "guidance"):
+        if item.get(name) is not None:
+            item[name] = Link(*item[name])
+    if "suggestions" in item:
+        item["suggestions"] = tuple(
+            Suggested(text, tuple(Link(*link) for link in sources)) for text, sources in item["suggestions"]
+        )
+    if "from_guidance" in item:
+        item["from_guidance"] = tuple(item["from_guidance"])
     if item.get("progress") is not None:
         item["progress"] = Progress(*item["progress"])
     if "png" in item:
         item["png"] = base64.b64decode(item["png"])
     reply: Reply = cls(**item)
     return reply
+
+
+def _link(link: Link) -> list[str]:
+    return [link.title, link.url, link.description]
 
 
 def _choice(raw: dict[str, Any]) -> Choice:

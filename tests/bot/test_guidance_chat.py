@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from bot.app import SERVICES, build_app
 from bot.settings import REPO_CONTENT, load_settings
+from dialogs.guidance import PUBLICATION_PAGE
 from storage.models import GuidanceAnswer
 from tests.helpers import SECRET
 
@@ -39,13 +40,26 @@ async def guidance_rows(client: TestClient) -> list[dict]:
     return await db.read(lambda conn: [dict(r._mapping) for r in conn.execute(select(table))])
 
 
-async def test_a_question_gets_the_best_sections_with_links_and_feedback_is_stored(
+async def test_a_question_gets_the_guidance_and_our_suggestions_apart_and_feedback_is_stored(
     client: TestClient,
 ) -> None:
     replies = await send(client, "where do I start with procurement?")
-    assert replies[0]["text"].startswith("Procuring a case management system")
-    links = replies[1]["links"]
-    assert len(links) == 3 and all(link["url"].startswith("https://") for link in links)
+    answer = replies[0]
+    assert answer["type"] == "guidance" and answer["text"] == "Procuring a case management system"
+    guidance, ours = answer["from_guidance"], answer["suggestions"]
+    assert guidance["heading"] == "From the guidance" and ours["heading"] == "Suggestions"
+    assert guidance["note"].startswith("The guidance's introduction only names this topic")
+    assert guidance["points"][0] == "The guidance helps you consider how systems are procured."
+    assert not any("buying guide" in point for point in guidance["points"][:1])
+    sourced = [item for item in ours["items"] if item["sources"]]
+    assert sourced[0]["sources"][0]["url"] == "https://www.digitalbuyingguide.org/en/guide/"
+    assert answer["guidance_link"] == {
+        "title": "Open the guidance",
+        "url": PUBLICATION_PAGE,
+        "description": "Buying or commissioning a system, or developing one in house.",
+    }
+    others = replies[1]["links"]
+    assert replies[1]["text"] == "Other sections that may help" and len(others) == 2
     helpful = replies[2]["choices"][0]
     assert replies[2]["text"] == "Was this helpful?" and helpful["label"] == "Yes"
     thanks = await send(client, value=helpful["value"])
@@ -58,15 +72,31 @@ async def test_a_question_gets_the_best_sections_with_links_and_feedback_is_stor
 async def test_ask_and_a_typo_find_the_section(client: TestClient) -> None:
     replies = await send(client, "ask what should our problem statment contain")
     assert "problem statement" in replies[0]["text"].lower()
+    assert replies[0]["type"] == "guidance"
 
 
 async def test_an_unanswerable_question_is_a_content_gap_and_redacted(client: TestClient) -> None:
     replies = await send(client, "what's for lunch at SW1A 1AA today")
     assert replies[0]["text"].startswith("Please don't share details about children or families")
     assert replies[1]["text"].startswith("I'm not sure I have an answer to that.")
-    assert len(replies[2]["links"]) >= 10
+    assert len(replies) == 2
     [row] = await guidance_rows(client)
     assert row["confident"] is False and row["question"] == "what's for lunch at [postcode] today"
+
+
+async def test_when_not_sure_the_closest_sections_are_offered_as_buttons(client: TestClient) -> None:
+    [unsure] = await send(client, "who is the council chief executive")
+    assert unsure["type"] == "prompt" and unsure["text"].startswith("I'm not sure I have an answer to that.")
+    assert 1 <= len(unsure["choices"]) <= 3
+    chosen = unsure["choices"][0]
+    assert chosen["value"]["cmd"] == "section"
+    picked = await send(client, value=chosen["value"])
+    assert picked[0]["type"] == "guidance" and picked[0]["text"] == chosen["label"]
+    assert picked[1]["text"] == "Was this helpful?"
+    await send(client, value=picked[1]["choices"][1]["value"])
+    [row] = await guidance_rows(client)
+    # The unanswered question stays a content gap, now also marked not helpful.
+    assert row["confident"] is False and row["helpful"] is False
 
 
 async def test_a_one_character_question_asks_for_more(client: TestClient) -> None:
@@ -80,7 +110,7 @@ async def test_a_one_character_question_asks_for_more(client: TestClient) -> Non
 async def test_links_lists_the_external_resources(client: TestClient) -> None:
     [links] = await send(client, "links")
     urls = {link["url"] for link in links["links"]}
-    assert "https://www.localdigital.gov.uk/declaration/" in urls and len(urls) >= 10
+    assert "https://www.localdigital.gov.uk/what-is-the-declaration/" in urls and len(urls) >= 10
 
 
 async def test_a_very_long_question_is_answered_on_its_first_500_characters(client: TestClient) -> None:
@@ -100,10 +130,9 @@ async def test_guide_me_walks_the_steps_with_links(tmp_path: Path) -> None:
     async with TestClient(TestServer(build_app(settings))) as client:
         replies = await send(client, "guide me", user="lead")
         question = replies[-1]
-        assert (
-            question["question_id"] == "vision"
-            and "More in the guidance: https://guidance.example.gov.uk/cms" in question["text"]
-        )
+        assert question["question_id"] == "vision"
+        assert question["link"]["url"] == "https://guidance.example.gov.uk/cms"
+        assert "https://" not in question["text"]
         assert [c["label"] for c in question["choices"]] == ["Done", "In progress", "Not started", "Not sure"]
         practitioner = await send(client, "guide me", user="someone")
         assert practitioner[0]["text"] == "The guided walkthrough is for digital leads and managers."

@@ -13,7 +13,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dialogs import values
-from dialogs.replies import Answered, Choice, Image, Links, Prompt, Question, Reply, Text
+from dialogs.replies import (
+    FROM_GUIDANCE_HEADING,
+    NAMED_ONLY_NOTE,
+    SUGGESTIONS_HEADING,
+    SUGGESTIONS_NOTE,
+    Answered,
+    Choice,
+    GuidanceAnswer,
+    Image,
+    Link,
+    Links,
+    Prompt,
+    Question,
+    Reply,
+    Text,
+)
 from dialogs.values import AnswerValue, CommandValue
 
 MAX_BUTTONS = 5
@@ -53,6 +68,8 @@ def render(reply: Reply) -> Message:
             return Message(_fallback(reply.text), [*_sections(reply.text), *_buttons("cmd", reply.choices)])
         case Links():
             return _links(reply)
+        case GuidanceAnswer():
+            return guidance_answer(reply)
         case Image():
             return Message(_fallback(reply.alt_text), _sections(f"*{reply.title}*\n{reply.alt_text}"))
         case Text():
@@ -106,6 +123,8 @@ def _question(q: Question) -> Message:
         notes.append("This question is optional.")
     if notes:
         blocks.append({"type": "context", "elements": [_mrkdwn(escape(" ".join(notes)))]})
+    if q.link:
+        blocks.append({"type": "context", "elements": [_mrkdwn(_link(q.link))]})
     elements: list[dict[str, Any]] = []
     if q.multiple:
         for start in range(0, min(len(q.choices), MAX_OPTIONS), CHECKBOX_GROUP):
@@ -137,6 +156,28 @@ def _links(reply: Links) -> Message:
         lines.append(line + (f": {escape(link.description)}" if link.description else ""))
     blocks = [{"type": "section", "text": _mrkdwn(chunk)} for chunk in _chunks("\n".join(lines))]
     return Message(_fallback(reply.title), blocks)
+
+
+def guidance_answer(reply: GuidanceAnswer) -> Message:
+    """The section's title, what the guidance says, our suggestions with their sources, and its link."""
+    guidance = [f"*{FROM_GUIDANCE_HEADING}*"]
+    if reply.named_only:
+        guidance.append(f"_{NAMED_ONLY_NOTE}_")
+    guidance += [f"\u2022 {escape(point)}" for point in reply.from_guidance]
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": _plain(reply.title)}]
+    blocks += [{"type": "section", "text": _mrkdwn(c)} for c in _chunks("\n".join(guidance))]
+    if reply.suggestions:
+        ours = [f"*{SUGGESTIONS_HEADING}*", f"_{SUGGESTIONS_NOTE}_"]
+        for s in reply.suggestions:
+            sources = "; ".join(_link(source) for source in s.sources)
+            ours.append(f"\u2022 {escape(s.text)}" + (f" (Source: {sources})" if sources else ""))
+        blocks += [{"type": "section", "text": _mrkdwn(c)} for c in _chunks("\n".join(ours))]
+    blocks.append({"type": "section", "text": _mrkdwn(_link(reply.guidance))})
+    return Message(_fallback(f"{reply.title}: {FROM_GUIDANCE_HEADING.lower()} and suggestions"), blocks)
+
+
+def _link(link: Link) -> str:
+    return f"<{_url(link.url)}|{escape(link.title)}>"
 
 
 def _sections(text: str) -> list[dict[str, Any]]:

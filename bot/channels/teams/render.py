@@ -16,13 +16,15 @@ from bot.channels.teams.cards import (
     action_rows,
     card,
     literal,
+    open_url,
     paragraphs,
     plain,
     runs,
     submit,
 )
+from bot.channels.teams.guidance_card import guidance_card, link_buttons
 from dialogs import values
-from dialogs.replies import Answered, Image, Links, Prompt, Question, Reply, Text
+from dialogs.replies import Answered, GuidanceAnswer, Image, Links, Prompt, Question, Reply, Text
 from dialogs.values import AnswerValue, CommandValue
 
 # The largest PNG put in a card as a data URI when no address is given (base64 adds a third).
@@ -57,6 +59,8 @@ def render(reply: Reply, *, image_url: str | None = None) -> Activity:
             return _card_message(body, reply.text)
         case Links():
             return _card_message(links_card(reply), reply.title)
+        case GuidanceAnswer():
+            return _card_message(guidance_card(reply), reply.title)
         case Image():
             return _card_message(image_card(reply, image_url), reply.title or reply.alt_text)
         case Text():
@@ -72,6 +76,8 @@ def question_card(question: Question) -> list[Element]:
     body += paragraphs(question.text)
     if question.hint:
         body += paragraphs(question.hint, subtle=True)
+    if question.link:
+        body += link_buttons((question.link,))
     controls, actions = _answer_controls(question)
     body += controls
     if question.optional:
@@ -90,23 +96,17 @@ def answered_card(answered: Answered) -> list[Element]:
 
 
 def links_card(links: Links) -> list[Element]:
-    """A heading and one line per link (title as a link, then its description)."""
+    """A heading, then each link's description above an ``Action.OpenUrl`` button named by its title.
+
+    A button rather than a link in the text: Teams clients do not reliably make card text clickable.
+    """
     body = paragraphs(f"*{links.title}*") if links.title else []
     for link in links.links:
         if not link.url.startswith(("https://", "http://")):
             continue
-        inlines: list[Element] = [
-            {
-                "type": "TextRun",
-                "text": link.title,
-                "color": "Accent",
-                "underline": True,
-                "selectAction": {"type": "Action.OpenUrl", "url": link.url, "title": link.title},
-            }
-        ]
         if link.description:
-            inlines.append({"type": "TextRun", "text": f" \u2013 {link.description}", "isSubtle": True})
-        body.append({"type": "RichTextBlock", "inlines": inlines})
+            body.append(literal(link.description, subtle=True))
+        body.append({"type": "ActionSet", "actions": [open_url(link.title, link.url)]})
     return body
 
 

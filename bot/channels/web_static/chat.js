@@ -137,7 +137,49 @@
     box.appendChild(el("p", "question-text", q.text));
     if (q.hint) box.appendChild(el("p", "hint", q.hint));
     if (q.max_length) box.appendChild(el("p", "hint", "You can enter up to " + q.max_length + " characters."));
+    if (q.link) box.appendChild(linkParagraph(q.link));
     if (choices.length) choiceButtons(box, choices);
+  }
+
+  function linkParagraph(link) {
+    var p = el("p", "question-link");
+    var href = safeUrl(link.url);
+    var a = el(href ? "a" : "span", null, link.title || link.url);
+    if (href) { a.href = href; a.rel = "noopener"; a.target = "_blank"; }
+    p.appendChild(a);
+    return p;
+  }
+
+  /* A guidance answer: what the guidance says and our suggestions, each under its own heading. */
+  function renderGuidance(box, reply) {
+    box.classList.add("guidance");
+    box.appendChild(el("h2", "guidance-title", reply.text));
+    var from = reply.from_guidance || {}, ours = reply.suggestions || {};
+    var part = el("section", "from-guidance");
+    part.appendChild(el("h3", null, from.heading));
+    if (from.note) part.appendChild(el("p", "hint", from.note));
+    var points = el("ul");
+    (from.points || []).forEach(function (text) { points.appendChild(el("li", null, text)); });
+    part.appendChild(points);
+    box.appendChild(part);
+    if (ours.items && ours.items.length) {
+      var mine = el("section", "suggestions");
+      mine.appendChild(el("h3", null, ours.heading));
+      if (ours.note) mine.appendChild(el("p", "hint", ours.note));
+      var items = el("ul");
+      ours.items.forEach(function (item) {
+        var li = el("li", null, item.text);
+        var sources = item.sources || [];
+        sources.forEach(function (source, i) {
+          li.appendChild(document.createTextNode(i ? "; " : sources.length > 1 ? " Sources: " : " Source: "));
+          li.appendChild(linkParagraph(source).firstChild);
+        });
+        items.appendChild(li);
+      });
+      mine.appendChild(items);
+      box.appendChild(mine);
+    }
+    if (reply.guidance_link) box.appendChild(linkParagraph(reply.guidance_link));
   }
 
   function renderLinks(box, reply) {
@@ -187,6 +229,7 @@
       addParagraphs(box, reply.text);
       if (Array.isArray(reply.choices) && reply.choices.length) choiceButtons(box, reply.choices);
     } else if (reply.type === "links") renderLinks(box, reply);
+    else if (reply.type === "guidance") renderGuidance(box, reply);
     else if (reply.type === "image") renderImage(box, reply);
     else addParagraphs(box, reply.text);
     return box;
