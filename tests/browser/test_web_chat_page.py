@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from aiohttp import web
 
 from bot.app import SERVICES
 from bot.turn import MAX_TEXT
-from tests.browser.support import PHONE, content_with_every_kind, serve
+from tests.browser.support import DESKTOP, PHONE, ZOOM_400, content_with_every_kind, serve
 from tests.helpers import responses, stored_answers
 
 pytestmark = pytest.mark.browser
@@ -242,3 +243,51 @@ async def test_at_the_limit_the_other_checkboxes_are_unavailable_and_look_it(
         await boxes["Forms"].check()
         await question.locator("button.continue").click()
         await expect_question(page, "The system is easy to use.")
+
+
+@pytest.mark.parametrize("viewport", [ZOOM_400, PHONE, DESKTOP], ids=["320px", "phone", "desktop"])
+async def test_a_chart_fits_the_chat_whole_and_opens_full_size(
+    tmp_path: Path, browser: Any, viewport: dict[str, int]
+) -> None:
+    async with serve(tmp_path, demo=True) as (url, _):
+        page = await browser.new_page(viewport=viewport)
+        await page.goto(f"{url}/?user=manager")
+        await page.get_by_role("button", name="Start: Your case management system").wait_for()
+        await type_answer(page, "digest")
+        chart = page.locator(".msg.image img").first
+        await chart.wait_for(timeout=20_000)
+        await chart.evaluate("img => img.decode()")
+        fit = await chart.evaluate(
+            """img => { const box = img.getBoundingClientRect(), log = document.getElementById("log").getBoundingClientRect();
+            const bubble = img.closest(".msg").getBoundingClientRect();
+            return {left: box.left, right: box.right, width: img.clientWidth, height: img.clientHeight,
+                    natural: [img.naturalWidth, img.naturalHeight], log: [log.left, log.right],
+                    bubble: [bubble.left, bubble.right], page: document.documentElement.scrollWidth,
+                    window: window.innerWidth}; }"""
+        )
+        natural_width, natural_height = fit["natural"]
+        # The picture (inside its border) is scaled down to the conversation's width, never up, and
+        # is never cut off on either side.
+        assert fit["width"] <= min(natural_width, fit["log"][1] - fit["log"][0])
+        assert fit["bubble"][0] <= fit["left"] and fit["right"] <= fit["bubble"][1]
+        assert fit["log"][0] <= fit["bubble"][0] and fit["bubble"][1] <= fit["log"][1]
+        assert abs(fit["height"] - fit["width"] * natural_height / natural_width) <= 2  # not squashed
+        assert fit["page"] <= fit["window"]
+        if viewport is ZOOM_400:
+            assert fit["width"] >= 0.8 * viewport["width"]  # as wide as a phone allows
+        if viewport is DESKTOP:
+            assert fit["width"] == natural_width
+        alt = await chart.get_attribute("alt")
+        assert alt and alt.startswith("Bar chart:")
+        await (
+            page.locator(".msg.image")
+            .first.get_by_role("button", name=re.compile("^Open chart full size"))
+            .click()
+        )
+        dialog = page.get_by_role("dialog")
+        await dialog.wait_for()
+        full = dialog.get_by_role("img")
+        assert await full.get_attribute("alt") == alt  # the same alt text, full size
+        assert (await full.evaluate("img => img.getBoundingClientRect().width")) == natural_width
+        await dialog.get_by_role("button", name="Close").click()
+        await dialog.wait_for(state="hidden")
