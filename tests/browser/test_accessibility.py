@@ -221,6 +221,18 @@ async def test_a_survey_and_a_chart_with_the_keyboard_alone(tmp_path: Path, brow
         assert summary["tag"] == "summary" and summary["name"] == "Image description"
         await page.keyboard.press("Enter")
         assert await page.locator(".msg.image details").last.get_attribute("open") is not None
+        for _ in range(10):  # on to the message box, to ask for the plan and follow its link
+            await page.keyboard.press("Tab")
+            if (await focused(page))["id"] == "message":
+                break
+        await page.keyboard.type("plan")
+        await page.keyboard.press("Enter")
+        await page.get_by_role("link", name="Open the plan (prints on A4)").last.wait_for(timeout=20_000)
+        await tab_to_backwards(page, "Open the plan (prints on A4)")
+        await page.keyboard.press("Enter")
+        await page.get_by_role("heading", level=1, name="Case management system improvement plan").wait_for()
+        link = await tab_to(page, "Step")  # the plan's first link, to a step of the guidance
+        assert link["tag"] == "a" and link["background"] == "rgb(255, 221, 0)"
 
 
 async def tab_to_backwards(page: Any, name: str, *, limit: int = 20) -> dict[str, Any]:
