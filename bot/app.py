@@ -19,6 +19,7 @@ from aiohttp import web
 
 from bot.background import BackgroundTasks
 from bot.channels.web import WebChat
+from bot.channels.web_accessibility import AccessibilityStatement
 from bot.content import turn_handler
 from bot.logs import get_logger
 from bot.reload import install_reload_signal
@@ -66,6 +67,7 @@ def build_app(settings: Settings, *, db: Database | None = None) -> web.Applicat
         session_key=secret_key(settings)[0],
         user_header=settings.web_user_header,
     ).add_routes(app)
+    AccessibilityStatement.from_settings(settings).add_routes(app)
     _mount_platforms(app, services)
     install_reload_signal(app, settings, turns)
     app.on_startup.append(_start)

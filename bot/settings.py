@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     teams_login_url: str = "https://login.microsoftonline.com/botframework.com"
     teams_dev_mode: bool = False
 
+    # The accessibility statement at /accessibility
+    org_name: str = Field(default="Your council", min_length=1, max_length=200)
+    accessibility_contact: str = Field(default="", max_length=500)
+
     @property
     def slack_enabled(self) -> bool:
         """Slack runs when both its bot token and signing secret are set."""

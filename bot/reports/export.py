@@ -2,6 +2,13 @@
 
 Respondents appear as their pseudonyms; free text is the redacted text (redacted again on the way
 out, in case it was stored before a redaction rule existed). Written to a file, never to a channel.
+
+A CSV file is opened in a spreadsheet, which runs a cell beginning ``=``, ``+``, ``-`` or ``@`` as a
+formula (and a tab or carriage return can hide such a start): a free-text answer could then link
+to, or send data to, anywhere. As OWASP advises, such a text cell is written with a leading
+apostrophe, which a spreadsheet shows as text and does not display. JSON Lines keeps every answer
+exactly as stored: it is read by programs, which see a JSON string, never a formula, and an analyst
+comparing answers needs the text unchanged.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from dialogs.model import SurveyDef
 from storage.exports import EXPORT_COLUMNS
 
 FORMATS = ("csv", "jsonl")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = (*EXPORT_COLUMNS[:11], "question_text", *EXPORT_COLUMNS[11:])
 
 
@@ -46,11 +54,21 @@ def write_export(rows: Iterable[dict[str, Any]], survey: SurveyDef, fmt: str, st
         writer.writeheader()
     for row in export_rows(rows, survey):
         if writer is not None:
-            writer.writerow(row)
+            writer.writerow({column: spreadsheet_text(value) for column, value in row.items()})
         else:
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")
         written += 1
     return written
+
+
+def spreadsheet_text(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, with a leading apostrophe; anything else as is.
+
+    Numbers are left alone: a negative number is a number to a spreadsheet, not a formula.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def export_to_file(conn_rows: Iterable[dict[str, Any]], survey: SurveyDef, fmt: str, out: Path) -> int:

@@ -15,6 +15,7 @@ table { border-collapse: collapse; width: 100%; margin: 1rem 0; } caption { text
 th, td { border-bottom: 1px solid #b1b4b6; text-align: left; padding: .35rem .5rem .35rem 0; vertical-align: top; }
 blockquote { margin: .5rem 0 .5rem 1rem; padding-left: .75rem; border-left: 4px solid #b1b4b6; }
 a { color: #1d70b8; } img { max-width: 100%; height: auto; } figure { margin: 1rem 0; }
+a:focus-visible { outline: 3px solid transparent; color: #0b0c0c; background: #ffdd00; box-shadow: 0 -2px #ffdd00, 0 4px #0b0c0c; text-decoration: none; }
 .meta { color: #505a5f; } .notes { font-size: .9rem; color: #505a5f; }
 @media print {
   @page { size: A4; margin: 18mm 16mm; }

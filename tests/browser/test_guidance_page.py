@@ -11,7 +11,7 @@ from aiohttp import web
 
 from bot.app import build_app
 from bot.settings import load_settings
-from tests.browser.test_web_chat_page import CHROMIUM, CHROMIUM_ARGS, free_port
+from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, free_port
 from tests.helpers import SECRET
 
 pytestmark = [

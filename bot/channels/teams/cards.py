@@ -13,7 +13,8 @@ from typing import Any
 CARD_VERSION = "1.4"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 BOLD = re.compile(r"\*([^*\n]+)\*")
-MAX_ROW = 6
+# Microsoft's renderer flags an ActionSet of more than five actions (its host config's maxActions).
+MAX_ROW = 5
 SHORT_LABEL = 14
 
 Element = dict[str, Any]
@@ -76,13 +77,16 @@ def open_url(title: str, url: str) -> Element:
 
 
 def action_rows(actions: list[Element]) -> list[Element]:
-    """Buttons as ActionSets: short labels side by side (up to six a row), long ones one per row."""
+    """Buttons as ActionSets: short labels side by side (up to five a row, rows as even as they can
+    be, so 0 to 10 is 4, 4 and 3 rather than 5, 5 and a lone 10), long ones one per row."""
     if not actions:
         return []
     if all(len(a["title"]) <= SHORT_LABEL for a in actions):
+        rows = -(-len(actions) // MAX_ROW)
+        per_row = -(-len(actions) // rows)
         return [
-            {"type": "ActionSet", "actions": actions[i : i + MAX_ROW]}
-            for i in range(0, len(actions), MAX_ROW)
+            {"type": "ActionSet", "actions": actions[i : i + per_row]}
+            for i in range(0, len(actions), per_row)
         ]
     return [{"type": "ActionSet", "actions": [action]} for action in actions]
 

@@ -27,12 +27,14 @@ PERSONAL_COMMANDS = [
     ("start pain-points", "Take the survey about your case management system"),
     ("resume", "Carry on with a paused survey"),
     ("guide me", "Walk through the guidance's first steps (digital leads and managers)"),
+    ("digest", "What staff said, with charts (managers and digital leads)"),
+    ("plan", "A draft improvement plan from the answers (managers and digital leads)"),
 ]
 TEAM_COMMANDS = [
     ("help", "What I can do"),
     ("invite pain-points", "Invite the channel to a survey (managers and digital leads)"),
-    ("digest", "A summary of what staff said (coming soon)"),
-    ("plan", "An improvement plan from the answers (coming soon)"),
+    ("digest", "What staff said, with charts (managers and digital leads)"),
+    ("plan", "A draft improvement plan from the answers (managers and digital leads)"),
 ]
 
 
@@ -58,7 +60,8 @@ def manifest(
                 "Guidebot helps children's social care services improve their case management system, "
                 "following the Department for Education's guidance. Practitioners answer short, "
                 "anonymous surveys in a private chat; digital leads ask about the guidance; managers "
-                "invite their teams to take part."
+                "invite their teams to take part, get digests of what staff said and draft an "
+                "improvement plan from it."
             ),
         },
         "icons": {"color": "color.png", "outline": "outline.png"},

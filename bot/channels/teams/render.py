@@ -35,6 +35,7 @@ MAX_INLINE_PNG = 12 * 1024
 CHOICE_INPUT = "teams_choice"
 CHOICES_INPUT = "teams_choices"
 TEXT_INPUT = "teams_text"
+DESCRIPTION_ID = "image_description"
 
 BUTTON_KINDS = {"yes_no", "agreement", "scale_0_10"}
 MAX_BUTTONS = 6
@@ -111,18 +112,27 @@ def links_card(links: Links) -> list[Element]:
 
 
 def image_card(image: Image, url: str | None = None) -> list[Element]:
-    """The picture from ``url`` with its alt text for screen readers.
+    """The picture from ``url`` with its alt text, and a button that shows the same description.
 
-    Without an address a small picture goes inline as a data URI; a larger one is described by its
-    alt text alone, since it would not fit in a Teams message.
+    The chart draws its own title, so the card does not repeat it above the picture; the alt text
+    names it for screen readers. Teams opens the picture full size when it is clicked. Without an
+    address a small picture goes inline as a data URI; a larger one is described in words alone
+    (title and alt text), since it would not fit in a Teams message.
     """
-    body = paragraphs(f"*{image.title}*") if image.title else []
     if url is None and len(image.png) <= MAX_INLINE_PNG:
         url = f"data:image/png;base64,{base64.b64encode(image.png).decode()}"
     if url is None:
-        return [*body, literal(image.alt_text)]
-    body.append({"type": "Image", "url": url, "altText": image.alt_text})
-    return body
+        title = paragraphs(f"*{image.title}*") if image.title else []
+        return [*title, literal(image.alt_text)]
+    description = literal(image.alt_text)
+    description.update(id=DESCRIPTION_ID, isVisible=False)
+    toggle = {
+        "type": "Action.ToggleVisibility",
+        "title": "Image description",
+        "targetElements": [DESCRIPTION_ID],
+    }
+    picture = {"type": "Image", "url": url, "altText": image.alt_text, "msTeams": {"allowExpand": True}}
+    return [picture, {"type": "ActionSet", "actions": [toggle]}, description]
 
 
 def welcome(*, personal: bool) -> Activity:
@@ -160,6 +170,7 @@ def _answer_controls(question: Question) -> tuple[list[Element], list[Element]]:
         picker: Element = {
             "type": "Input.ChoiceSet",
             "id": CHOICES_INPUT,
+            "label": "Your answers",
             "isMultiSelect": True,
             "style": "expanded",
             "choices": options,
@@ -172,6 +183,7 @@ def _answer_controls(question: Question) -> tuple[list[Element], list[Element]]:
     picker = {
         "type": "Input.ChoiceSet",
         "id": CHOICE_INPUT,
+        "label": "Your answer",
         "style": "compact",
         "placeholder": "Choose one",
         "choices": options,

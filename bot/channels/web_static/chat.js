@@ -9,10 +9,18 @@
   var sendButton = document.getElementById("send");
   var errorLine = document.getElementById("error");
   var typing = document.getElementById("typing");
+  var count = document.getElementById("message-count");
+  var countStatus = document.getElementById("message-count-status");
+  var chartDialog = document.getElementById("chart-dialog");
+  var chartOpener = null; // focus goes back here when the chart's dialog closes
   var params = new URLSearchParams(window.location.search);
   var token = params.get("token");
   var userId = params.get("user") || storedUserId();
   var busy = false;
+  var messageLimit = Number(form.getAttribute("data-max-length")) || 2000;
+  var answerLimit = null; // the last question's own limit on a typed answer, while it waits for one
+  var COUNT_FROM = 0.8; // the counter shows from this share of the limit
+  var ANNOUNCE_AFTER = 1000; // ms without typing before a screen reader hears the count
 
   function uuid() {
     var c = window.crypto;
@@ -45,15 +53,39 @@
     return node;
   }
 
+  // Paragraphs at blank lines; lines starting with a bullet become a list a screen reader announces.
   function addParagraphs(parent, text, className) {
     String(text == null ? "" : text).split(/\n\s*\n/).forEach(function (chunk) {
-      if (chunk.trim()) parent.appendChild(el("p", className, chunk));
+      var lines = [], list = null;
+      function flush() {
+        if (lines.length) parent.appendChild(el("p", className, lines.join("\n")));
+        lines = [];
+      }
+      chunk.split("\n").forEach(function (line) {
+        var item = /^\s*\u2022\s*(.*)$/.exec(line);
+        if (item) {
+          flush();
+          if (!list) { list = el("ul", "bullets"); parent.appendChild(list); }
+          list.appendChild(el("li", null, item[1]));
+        } else {
+          list = null;
+          if (line.trim()) lines.push(line);
+        }
+      });
+      flush();
     });
   }
 
   function bubble(who) {
     var node = el("div", "msg " + who);
     log.appendChild(node);
+    return node;
+  }
+
+  function userBubble(text) {
+    var node = bubble("user");
+    node.appendChild(el("span", "visually-hidden", "You said: "));
+    node.appendChild(document.createTextNode(String(text)));
     return node;
   }
 
@@ -94,7 +126,8 @@
     set.appendChild(el("legend", "question-text", q.text));
     if (q.hint) set.appendChild(el("p", "hint", q.hint));
     var max = q.max_choices;
-    if (max) set.appendChild(el("p", "hint", "Choose up to " + max));
+    var status = el("p", "hint limit-status");
+    status.setAttribute("aria-live", "polite");
     var boxes = q.choices.map(function (choice, i) {
       var row = el("div", "check");
       var cb = el("input");
@@ -107,12 +140,14 @@
       set.appendChild(row);
       return { cb: cb, choice: choice };
     });
-    function limit() {
+    function applyLimit() {
       if (!max) return;
-      var n = boxes.filter(function (x) { return x.cb.checked; }).length;
-      boxes.forEach(function (x) { if (!x.cb.checked) x.cb.disabled = n >= max; });
+      var full = boxes.filter(function (x) { return x.cb.checked; }).length >= max;
+      boxes.forEach(function (x) { if (!x.cb.checked) x.cb.disabled = full; });
+      status.textContent = full ? "You cannot choose more: untick one to choose another." : "";
     }
-    set.addEventListener("change", limit);
+    set.addEventListener("change", applyLimit);
+    set.appendChild(status);
     var go = el("button", "continue", "Continue");
     go.type = "submit";
     set.appendChild(go);
@@ -198,20 +233,51 @@
   }
 
   function renderImage(box, reply) {
-    addParagraphs(box, reply.text);
+    box.classList.add("image");
+    var figure = el("figure", "chart");
+    if (reply.text) figure.appendChild(el("figcaption", null, reply.text));
     var src = safeUrl(reply.src, /^data:image\/(png|jpeg|gif|webp);base64,/i);
     if (src) {
-      var img = el("img");
+      var img = el("img", "chart-image");
       img.src = src;
       img.alt = reply.alt || "";
-      box.appendChild(img);
+      figure.appendChild(img);
+      var actions = el("p", "chart-actions");
+      var open = el("button", "choice chart-open", "Open chart full size");
+      open.type = "button";
+      if (reply.text) open.setAttribute("aria-label", "Open chart full size: " + reply.text);
+      function show() { openChart(src, img.alt, reply.text, open); }
+      open.addEventListener("click", show);
+      img.addEventListener("click", show); // a convenience for pointers; the button is the way for keys
+      actions.appendChild(open);
+      figure.appendChild(actions);
     }
     if (reply.alt) {
       var details = el("details");
       details.appendChild(el("summary", null, "Image description"));
       details.appendChild(el("p", null, reply.alt));
-      box.appendChild(details);
+      figure.appendChild(details);
     }
+    box.appendChild(figure);
+  }
+
+  function openChart(src, alt, title, opener) {
+    var image = document.getElementById("chart-dialog-image");
+    var heading = document.getElementById("chart-dialog-title");
+    heading.textContent = title || "Chart";
+    image.src = src;
+    image.alt = alt || "";
+    chartOpener = opener;
+    chartDialog.showModal();
+    heading.focus();
+  }
+
+  if (chartDialog) {
+    document.getElementById("chart-dialog-close").addEventListener("click", function () { chartDialog.close(); });
+    chartDialog.addEventListener("close", function () {
+      if (chartOpener) chartOpener.focus();
+      chartOpener = null;
+    });
   }
 
   function render(reply) {
@@ -236,11 +302,14 @@
   }
 
   function renderAll(replies, focusLost) {
-    var first = null, last = null;
+    var first = null, last = null, lastReply = null;
     (replies || []).forEach(function (reply) {
       var box = render(reply);
-      if (box) { first = first || box; last = box; }
+      if (box) { first = first || box; last = box; lastReply = reply; }
     });
+    var typed = lastReply && lastReply.type === "question" && !(lastReply.choices || []).length;
+    answerLimit = typed && lastReply.max_length ? Number(lastReply.max_length) : null;
+    updateCount();
     reveal(first);
     if (!last) { if (focusLost) input.focus(); return; }
     var control = last.querySelector("button:not([disabled]), input:not([disabled])");
@@ -275,13 +344,13 @@
     // A control in the log (choice, Continue) is about to be disabled: move focus on afterwards.
     var origin = document.activeElement, focusLost = log.contains(origin);
     var mine = null;
-    if (userLabel != null) { mine = bubble("user"); mine.textContent = String(userLabel); reveal(null); }
+    if (userLabel != null) { mine = userBubble(userLabel); reveal(null); }
     var frozen = freeze();
     function fail(message) { // undo the send so the user can try again
       setBusy(false);
       frozen.forEach(function (c) { c.disabled = false; c.classList.remove("chosen"); });
       if (mine) mine.remove();
-      if (body.text != null && userLabel != null && !input.value) input.value = body.text;
+      if (body.text != null && userLabel != null && !input.value) { input.value = body.text; updateCount(); }
       showError(message);
       if (focusLost) origin.focus();
     }
@@ -306,11 +375,56 @@
     return true;
   }
 
+  /* ---- how much can be typed ---- */
+  function characters(text) { return Array.from(text).length; } // as the server counts: code points
+  function number(n) { return n.toLocaleString("en-GB"); }
+  function plural(n, word) { return number(n) + " " + word + (n === 1 ? "" : "s"); }
+  function currentLimit() { return answerLimit ? Math.min(answerLimit, messageLimit) : messageLimit; }
+
+  var announceTimer = null, announced = "";
+  function updateCount() {
+    var max = currentLimit(), used = characters(input.value.trim()), left = max - used;
+    window.clearTimeout(announceTimer);
+    if (used < Math.floor(max * COUNT_FROM)) {
+      count.hidden = true;
+      count.textContent = "";
+      input.removeAttribute("aria-describedby");
+      input.removeAttribute("aria-invalid");
+      countStatus.textContent = "";
+      announced = "";
+      return;
+    }
+    var text = left >= 0
+      ? "You have " + plural(left, "character") + " remaining"
+      : "You have " + plural(-left, "character") + " too many";
+    count.textContent = text;
+    if (count.hidden) {
+      count.hidden = false;
+      count.scrollIntoView({ block: "nearest" }); // zoomed in, the line below the box may be off screen
+    }
+    count.classList.toggle("count-over", left < 0);
+    input.setAttribute("aria-describedby", "message-count");
+    if (left < 0) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+    // Announced once typing pauses, not on every key.
+    announceTimer = window.setTimeout(function () {
+      if (text !== announced) { countStatus.textContent = text; announced = text; }
+    }, ANNOUNCE_AFTER);
+  }
+  input.addEventListener("input", updateCount);
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
     if (!text || busy) { input.focus(); return; }
-    if (send({ text: text }, text)) input.value = "";
+    var max = currentLimit(), used = characters(text);
+    if (used > max) { // kept in the box to be shortened, never sent
+      showError("Your message is " + plural(used, "character") + " long. Please shorten it to " +
+        number(max) + " or fewer: it has not been sent.");
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      return;
+    }
+    if (send({ text: text }, text)) { input.value = ""; updateCount(); }
   });
 
   send({ text: "surveys" }, null);

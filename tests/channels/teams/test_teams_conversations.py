@@ -120,7 +120,9 @@ async def test_a_personal_install_gets_one_welcome(bot: TestClient, connector: F
     assert [a["data"] for a in actions_of(welcome.card)] == [{"cmd": "surveys"}]
     refs = await bot.server.app[SERVICES].db.read(lambda c: conversation_refs(c, channel="teams"))
     keys = bot.server.app[SERVICES].turns.keys
-    assert [(r.kind, r.conversation_key) for r in refs] == [("personal", keys.lane("teams", WORKER.personal_chat))]
+    assert [(r.kind, r.conversation_key) for r in refs] == [
+        ("personal", keys.lane("teams", WORKER.personal_chat))
+    ]
     # Kept under a contact key (not the pseudonym), and sealed: no Entra id, name or Teams id readable.
     assert refs[0].contact and refs[0].contact != keys.contact("teams", "x")
     assert WORKER.aad not in refs[0].reference and WORKER.personal_chat not in refs[0].reference

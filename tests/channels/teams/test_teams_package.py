@@ -1,4 +1,5 @@
-"""``guidebot teams-package`` writes a Teams app package that is complete and deterministic."""
+"""``guidebot teams-package`` writes a Teams app package that is complete, deterministic and valid
+against Microsoft's manifest schema (the one the ``@microsoft/app-manifest`` npm package ships)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ from pathlib import Path
 import pytest
 
 from bot import cli
+from bot.channels.teams.package import MANIFEST_VERSION
 from tests.channels.teams.activities import APP_ID
+from tests.tools.node_tools import run_script
+
+SCHEMA_PACKAGE = "@microsoft/app-manifest/package.json"
 
 
 @pytest.fixture(autouse=True)
@@ -78,3 +83,34 @@ def test_unusable_options_are_refused(tmp_path: Path, args: list[str]) -> None:
     out = tmp_path / "x.zip"
     assert main(["teams-package", *args, "--out", str(out)]) == 2
     assert not out.exists()
+
+
+def packaged_manifest(tmp_path: Path, *options: str) -> dict[str, object]:
+    out = tmp_path / "guidebot-teams.zip"
+    assert main(["teams-package", "--app-id", APP_ID, "--out", str(out), *options]) == 0
+    with zipfile.ZipFile(out) as archive:
+        return json.loads(archive.read("manifest.json"))
+
+
+def schema_errors(manifest: dict[str, object]) -> dict[str, object]:
+    return run_script("validate_manifest.js", manifest, needs=SCHEMA_PACKAGE)
+
+
+def test_the_manifest_is_valid_against_microsofts_schema(tmp_path: Path) -> None:
+    urls = ["--website-url", "https://council.example/bot", "--privacy-url", "https://council.example/p"]
+    for manifest in (packaged_manifest(tmp_path), packaged_manifest(tmp_path, *urls)):
+        checked = schema_errors(manifest)
+        assert checked == {"schema": f"v{MANIFEST_VERSION}/MicrosoftTeams.schema.json", "errors": []}
+    # The check can fail: a manifest the schema does not allow is reported.
+    broken = {**packaged_manifest(tmp_path), "accentColor": "blue", "id": "not-a-guid"}
+    errors = schema_errors(broken)["errors"]
+    assert any(e.startswith("/accentColor ") for e in errors) and any(e.startswith("/id ") for e in errors)
+
+
+def test_digest_and_plan_are_described_as_the_commands_they_are(tmp_path: Path) -> None:
+    manifest = packaged_manifest(tmp_path)
+    assert "coming soon" not in json.dumps(manifest).lower()
+    for command_list in manifest["bots"][0]["commandLists"]:  # type: ignore[index]
+        titles = {c["title"]: c["description"] for c in command_list["commands"]}
+        assert "digest" in titles and "plan" in titles, command_list["scopes"]
+        assert "managers" in titles["digest"] and "managers" in titles["plan"]
