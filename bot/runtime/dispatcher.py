@@ -16,7 +16,7 @@ import os
 import random
 import socket
 import uuid
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,6 +41,7 @@ MAX_DELAY = 300.0
 MAX_RETRY_AFTER = 900.0
 LEASE = timedelta(seconds=60)
 SWEEP_EVERY = 2.0
+DONE_REMEMBERED = 100_000
 Blocked = Callable[[str, Mapping[str, Any]], Awaitable[None]]
 
 
@@ -90,6 +91,9 @@ class Dispatcher:
         self.adapters: dict[str, ChannelAdapter] = {}
         self._lanes: dict[str, _Lane] = {}
         self._shared = not db.is_sqlite
+        # Messages this process has finished with: a sweep's read may be older than their sending.
+        self._done: OrderedDict[int, None] = OrderedDict()
+        self._sweeping = asyncio.Lock()
 
     def register(self, adapter: ChannelAdapter) -> None:
         """Send this channel's messages through ``adapter``."""
@@ -103,6 +107,8 @@ class Dispatcher:
     def hand(self, messages: list[QueuedMessage]) -> None:
         """Messages this process just wrote (and holds the lanes of): send them now, in order."""
         for message in messages:
+            if message.id in self._done:
+                continue
             lane = self._lanes.get(message.lane)
             if lane is None:
                 lane = self._lanes[message.lane] = _Lane(lease_until=self.clock() + LEASE)
@@ -115,6 +121,10 @@ class Dispatcher:
 
     async def sweep(self) -> int:
         """Take up lanes with messages due that nobody is sending; returns how many were started."""
+        async with self._sweeping:
+            return await self._sweep()
+
+    async def _sweep(self) -> int:
         now = self.clock()
         due = await self.db.read(partial(outbox.due_lanes, now=now))
         wanted = [lane for lane in due if lane not in self._lanes]
@@ -155,6 +165,7 @@ class Dispatcher:
                     await self._renew(lane_id, lane)
                     await self._deliver(message)
                     lane.queue.popleft()
+                    self._finished(message.id)
                 if not self._shared:
                     break
                 # Another process may have added to this lane while we held it: take those too.
@@ -183,6 +194,11 @@ class Dispatcher:
             log.error("outbox.lane_failed", error=type(exc).__name__)
         finally:
             self._lanes.pop(lane_id, None)
+
+    def _finished(self, message_id: int) -> None:
+        self._done[message_id] = None
+        while len(self._done) > DONE_REMEMBERED:
+            self._done.popitem(last=False)
 
     async def _renew(self, lane_id: str, lane: _Lane) -> None:
         if not self._shared or lane.lease_until is None:

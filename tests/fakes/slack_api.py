@@ -62,6 +62,7 @@ class Failure:
     method: str
     status: int
     retry_after: int | None
+    error: str = "ratelimited"
 
 
 class FakeSlack:
@@ -88,8 +89,8 @@ class FakeSlack:
         """A slash command's response URL that lands here."""
         return f"http://127.0.0.1:{self.port}/response/{name}"
 
-    async def start(self) -> FakeSlack:
-        """Listen on a free port of 127.0.0.1."""
+    async def start(self, port: int = 0) -> FakeSlack:
+        """Listen on a free port of 127.0.0.1 (or ``port``, to come back where it was after ``close``)."""
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response)
@@ -97,7 +98,7 @@ class FakeSlack:
         app.router.add_get("/socket", self._websocket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port, reuse_address=True)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return self
@@ -109,9 +110,18 @@ class FakeSlack:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    def fail(self, method: str, *, status: int = 429, retry_after: int | None = 1, times: int = 1) -> None:
-        """Answer the next ``times`` calls of ``method`` with ``status`` (429 carries ``Retry-After``)."""
-        self._failures += [Failure(method, status, retry_after) for _ in range(times)]
+    def fail(
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        retry_after: int | None = 1,
+        times: int = 1,
+        error: str = "ratelimited",
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` with ``status`` (429 carries ``Retry-After``);
+        ``status=200`` with an ``error`` is Slack's own refusal (``{"ok": false, "error": ...}``)."""
+        self._failures += [Failure(method, status, retry_after, error) for _ in range(times)]
 
     def slow(self, method: str, seconds: float, *, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` only after ``seconds`` (a slow Slack)."""
@@ -183,11 +193,9 @@ class FakeSlack:
         failure = next((f for f in self._failures if f.method == method), None)
         if failure is not None:
             self._failures.remove(failure)
-            self._record(Call(method, body, {"ok": False, "error": "ratelimited"}, failure.status))
+            self._record(Call(method, body, {"ok": False, "error": failure.error}, failure.status))
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
-            return web.json_response(
-                {"ok": False, "error": "ratelimited"}, status=failure.status, headers=headers
-            )
+            return web.json_response({"ok": False, "error": failure.error}, status=failure.status, headers=headers)
         given = request.headers.get("Authorization", "").removeprefix("Bearer ")
         if self.token and given.startswith("xoxb-") and given != self.token:
             answer = {"ok": False, "error": "invalid_auth"}
