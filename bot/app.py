@@ -24,7 +24,7 @@ from bot.content import turn_handler
 from bot.logs import get_logger
 from bot.reload import install_reload_signal
 from bot.reports.install import install_insights
-from bot.runtime.dispatcher import Dispatcher, worker_name
+from bot.runtime.dispatcher import Dispatcher, serving_place, worker_name
 from bot.runtime.pacing import MemoryPacer, Pacer, SharedPacer
 from bot.runtime.runtime import Runtime
 from bot.services import SERVICES, Services
@@ -47,13 +47,15 @@ def build_app(settings: Settings, *, db: Database | None = None) -> web.Applicat
     db = db or Database(settings.resolved_database_url)
     turns = turn_handler(settings, db)
     tasks = BackgroundTasks()
-    holder = worker_name()
+    place = serving_place(settings.port)
+    holder = worker_name(place)
     pacer: Pacer = (
         MemoryPacer(scale=settings.pacing_scale)
         if db.is_sqlite
         else SharedPacer(db, scale=settings.pacing_scale)
     )
-    dispatcher = Dispatcher(db, turns.keys, pacer, tasks, holder=holder)
+    lease = timedelta(seconds=settings.outbox_lease_seconds)
+    dispatcher = Dispatcher(db, turns.keys, pacer, tasks, holder=holder, lease=lease)
     runtime = Runtime(turns, dispatcher, tasks, holder=holder)
     services = Services(settings, db, turns, tasks, runtime)
     dispatcher.on_blocked = partial(_blocked, services)
@@ -120,6 +122,14 @@ async def _start(app: web.Application) -> None:
     revision = await migrate.upgrade(services.db)
     log.info("database.ready", dialect=services.db.dialect, revision=revision)
     await _reseal_legacy(services)
+    dispatcher = services.runtime.dispatcher
+    taken = await services.db.write(
+        partial(
+            outbox.succeed, place=dispatcher.holder.rsplit(":", 1)[0], holder=dispatcher.holder, now=utcnow()
+        )
+    )
+    if taken:
+        log.info("outbox.took_over", lanes=taken)
     loop = asyncio.get_running_loop()
     app[PRUNER] = loop.create_task(_prune_forever(services.db))
     app[SWEEPER] = loop.create_task(services.runtime.dispatcher.sweep_forever())

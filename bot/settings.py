@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # Rate-limit pacing: 1 keeps to the platforms' documented limits; 0 turns pacing off, for load
     # tests against fakes only; above 1 speeds every limit up (benchmarks with fakes that match).
     pacing_scale: float = Field(default=1.0, ge=0, le=10_000)
+    # How long a server process may hold a conversation's outgoing messages before another takes over.
+    outbox_lease_seconds: float = Field(default=60.0, ge=2, le=3600)
     log_level: str = Field(default="INFO", pattern=r"^(?i:debug|info|warning|error)$")
     log_format: str = Field(default="auto", pattern=r"^(auto|json|console)$")
     guidance_base_url: str = Field(

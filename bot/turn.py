@@ -91,7 +91,6 @@ class TurnHandler:
         self._managers = managers
         self._digital_leads = digital_leads
         self._clock = clock
-        self.boot = uuid.uuid4().hex[:12]
         self.commands: dict[str, CommandHandler] = {}
 
     def add_command(self, name: str, handler: CommandHandler) -> None:
@@ -144,7 +143,6 @@ class TurnHandler:
             roles=inbound.roles,
             now=now,
             new_id=str(uuid.uuid4()),
-            boot=self.boot,
             is_direct=inbound.is_direct,
             countable=inbound.authenticated,
         )

@@ -7,7 +7,7 @@ is not a command is taken as a question for the guidance.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
@@ -27,6 +27,8 @@ SURVEY_COMMANDS = {"help", "back", "skip", "stop", "restart"}
 PRIVATE_COMMANDS = {"start", "survey", "resume", "guide me"}
 GREETINGS = {"hi", "hello", "hey", "help", "menu", "start", "?", "commands"}
 ALREADY_ANSWERED = "That question has already been answered."
+# Back after this long mid-survey, the user is told where they were (across restarts and processes).
+REMIND_AFTER = timedelta(minutes=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +40,6 @@ class TurnInput:
     roles: frozenset[str]
     now: datetime
     new_id: str
-    boot: str = ""
     is_direct: bool = True
     countable: bool = True
 
@@ -57,9 +58,9 @@ def step(
 ) -> TurnResult:
     """Handle one message for one user."""
     result = TurnResult(state)
-    if state.active and state.boot and msg.boot and state.boot != msg.boot:
+    if state.active and _away(state.last_at, msg.now):
         result.replies.append(Text(_reminder(catalog, state.active)))
-    state.boot = msg.boot
+    state.last_at = msg.now.isoformat()
     command, args = _command_of(msg)
     if isinstance(msg.value, FeedbackValue):
         _add(result, guidance_dialog.feedback(msg.value, msg.now))
@@ -253,6 +254,14 @@ def _add(result: TurnResult, said: tuple[list[Reply], list[Effect]]) -> None:
 def _lost_survey(result: TurnResult) -> None:
     result.state.active = None
     result.replies.append(Text("That survey is no longer available. Type surveys to see what you can take."))
+
+
+def _away(last_at: str, now: datetime) -> bool:
+    """Whether the user has been away long enough to need reminding where they were."""
+    try:
+        return bool(last_at) and now - datetime.fromisoformat(last_at) >= REMIND_AFTER
+    except (ValueError, TypeError):  # an unreadable or naive time: no reminder rather than a wrong one
+        return False
 
 
 def _reminder(catalog: SurveyCatalog, active: SurveyProgress) -> str:

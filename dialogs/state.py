@@ -39,7 +39,8 @@ class DialogState:
 
     active: SurveyProgress | None = None
     paused: dict[str, SurveyProgress] = field(default_factory=dict)
-    boot: str = ""
+    # When the user's last message was handled (ISO 8601, UTC), for "welcome back" after a gap.
+    last_at: str = ""
     context: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -51,7 +52,7 @@ class DialogState:
         return {
             "active": self.active.to_json() if self.active else None,
             "paused": {survey: progress.to_json() for survey, progress in self.paused.items()},
-            "boot": self.boot,
+            "last_at": self.last_at,
             "context": dict(self.context),
         }
 
@@ -64,7 +65,10 @@ class DialogState:
             active = SurveyProgress(**data["active"]) if data.get("active") else None
             paused = {k: SurveyProgress(**v) for k, v in (data.get("paused") or {}).items()}
             return cls(
-                active=active, paused=paused, boot=data.get("boot", ""), context=data.get("context") or {}
+                active=active,
+                paused=paused,
+                last_at=data.get("last_at", ""),
+                context=data.get("context") or {},
             )
         except (TypeError, KeyError, AttributeError):
             return cls()

@@ -172,6 +172,19 @@ def claim_lanes(
     return held
 
 
+def succeed(conn: Connection, *, place: str, holder: str, now: datetime) -> int:
+    """End the claims of earlier processes that served at ``place`` (host and port), so the sweep
+    takes their lanes up at once: only one live process can listen there, so they are gone
+    (PostgreSQL; SQLite's one process owns all)."""
+    if conn.dialect.name != "postgresql":
+        return 0
+    return conn.execute(
+        update(LANE)
+        .where(LANE.c.holder.startswith(f"{place}:", autoescape=True), LANE.c.holder != holder)
+        .values(lease_until=now - timedelta(seconds=1))
+    ).rowcount
+
+
 def renew_lane(conn: Connection, lane: str, *, holder: str, until: datetime) -> bool:
     """Extend a lease this holder has (PostgreSQL); False when it was lost to another process."""
     if conn.dialect.name != "postgresql":

@@ -34,7 +34,9 @@ def _summary(settings: Settings, args: argparse.Namespace) -> int:
 
 def _retry(settings: Settings, args: argparse.Namespace) -> int:
     now = utcnow()
-    count = asyncio.run(_with_db(settings, lambda db: db.write(lambda conn: outbox.retry_failed(conn, now=now))))
+    count = asyncio.run(
+        _with_db(settings, lambda db: db.write(lambda conn: outbox.retry_failed(conn, now=now)))
+    )
     print(
         f"{count} failed message{'s' if count != 1 else ''} put back in the queue; a running server "
         "sends them within seconds, or the next one to start."

@@ -38,6 +38,7 @@ class Outgoing:
     purpose: str = "reply"
     clicked: str | None = None
     clicked_question: str | None = None
+    lease: timedelta = LEASE
 
     @property
     def lane(self) -> str:
@@ -62,7 +63,7 @@ class Outgoing:
             else:
                 posts.append(reply)
         rows += self._flush(posts, sealed)
-        return _add(conn, rows, holder=self.holder, now=now)
+        return _add(conn, rows, holder=self.holder, now=now, lease=self.lease)
 
     def home(self, conn: Connection, replies: Sequence[Reply], *, now: datetime) -> list[QueuedMessage]:
         """A home screen to publish (the latest one wins: earlier ones still waiting are harmless)."""
@@ -70,7 +71,7 @@ class Outgoing:
             self.adapter.name, self.keys.lane(self.adapter.name, "home:" + self.adapter.conversation(self.address)),
             HOME, "home", self.keys.seal(dict(self.address)), reply_codec.dumps(list(replies)),
         )  # fmt: skip
-        return _add(conn, [row], holder=self.holder, now=now)
+        return _add(conn, [row], holder=self.holder, now=now, lease=self.lease)
 
     def _flush(self, posts: list[Reply], sealed: str) -> list[NewMessage]:
         if not posts:
@@ -95,9 +96,11 @@ class Outgoing:
         )  # fmt: skip
 
 
-def _add(conn: Connection, rows: list[NewMessage], *, holder: str, now: datetime) -> list[QueuedMessage]:
+def _add(
+    conn: Connection, rows: list[NewMessage], *, holder: str, now: datetime, lease: timedelta
+) -> list[QueuedMessage]:
     if not rows:
         return []
     added = outbox.add_messages(conn, rows, now=now)
-    held = outbox.claim_lanes(conn, {r.lane for r in added}, holder=holder, now=now, lease=LEASE)
+    held = outbox.claim_lanes(conn, {r.lane for r in added}, holder=holder, now=now, lease=lease)
     return [m for m in added if m.lane in held]

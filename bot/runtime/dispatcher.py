@@ -49,9 +49,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def worker_name() -> str:
-    """This process, for claims: host, pid and a random part (pids repeat across containers)."""
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+def worker_name(place: str | None = None) -> str:
+    """This process, for claims: where it serves (host and port) or its pid, and a random part."""
+    return f"{place or socket.gethostname()[:30] + ':' + str(os.getpid())}:{uuid.uuid4().hex[:6]}"
+
+
+def serving_place(port: int) -> str:
+    """Host and port: only one live process can listen there, so a new one there succeeds the old."""
+    return f"{socket.gethostname()[:30]}:{port}"
 
 
 @dataclass
@@ -78,8 +83,10 @@ class Dispatcher:
         clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         rng: Callable[[], float] = random.random,
+        lease: timedelta = LEASE,
     ) -> None:
         self.db = db
+        self.lease = lease
         self.keys = keys
         self.pacer = pacer
         self.tasks = tasks
@@ -111,7 +118,7 @@ class Dispatcher:
                 continue
             lane = self._lanes.get(message.lane)
             if lane is None:
-                lane = self._lanes[message.lane] = _Lane(lease_until=self.clock() + LEASE)
+                lane = self._lanes[message.lane] = _Lane(lease_until=self.clock() + self.lease)
                 lane.queue.append(message)
                 lane.seen.add(message.id)
                 self.tasks.spawn(self._drain(message.lane), name="outbox.lane")
@@ -131,7 +138,7 @@ class Dispatcher:
         if not wanted:
             return 0
         held = await self.db.write(
-            partial(outbox.claim_lanes, lanes=wanted, holder=self.holder, now=now, lease=LEASE)
+            partial(outbox.claim_lanes, lanes=wanted, holder=self.holder, now=now, lease=self.lease)
         )
         started = 0
         for lane_id in wanted:
@@ -182,7 +189,7 @@ class Dispatcher:
                             lanes=[lane_id],
                             holder=self.holder,
                             now=self.clock(),
-                            lease=LEASE,
+                            lease=self.lease,
                         )
                     )
                     if lane_id not in held:
@@ -204,9 +211,9 @@ class Dispatcher:
         if not self._shared or lane.lease_until is None:
             return
         now = self.clock()
-        if lane.lease_until - now > LEASE / 2:
+        if lane.lease_until - now > self.lease / 2:
             return
-        until = now + LEASE
+        until = now + self.lease
         kept = await self.db.write(partial(outbox.renew_lane, lane=lane_id, holder=self.holder, until=until))
         if not kept:
             raise RuntimeError("lane claim lost")
@@ -226,10 +233,10 @@ class Dispatcher:
             return
         attempts = message.attempts
         while True:
-            await self._wait(message.not_before if attempts == message.attempts else None)
+            if attempts == message.attempts:
+                await self._pause(message, (message.not_before - self.clock()).total_seconds())
             delay = await self.pacer.reserve(self._limits(adapter, message, address))
-            if delay > 0:
-                await self.sleep(delay)
+            await self._pause(message, delay)
             attempts += 1
             try:
                 ref = await self._send(adapter, message, address, replies)
@@ -251,17 +258,24 @@ class Dispatcher:
                         error=failed.code,
                     )
                 )  # fmt: skip
-                await self.sleep(wait)
+                await self._pause(message, wait)
                 continue
             await self._sent(adapter, message, address, replies, ref)
             return
 
-    async def _wait(self, not_before: datetime | None) -> None:
-        if not_before is None:
+    async def _pause(self, message: QueuedMessage, seconds: float) -> None:
+        """Wait before a try, keeping the lane's claim alive meanwhile (a Retry-After can be long)."""
+        if seconds <= 0:
             return
-        wait = (not_before - self.clock()).total_seconds()
-        if wait > 0:
-            await self.sleep(wait)
+        lane = self._lanes.get(message.lane)
+        if not self._shared or lane is None:
+            await self.sleep(seconds)
+            return
+        step = self.lease.total_seconds() / 3
+        while seconds > 0:
+            await self.sleep(min(step, seconds))
+            seconds -= step
+            await self._renew(message.lane, lane)
 
     def _limits(self, adapter: ChannelAdapter, message: QueuedMessage, address: Any) -> tuple[Limit, ...]:
         # Limits name conversations: kept only as keyed hashes where several processes share them.

@@ -93,7 +93,9 @@ class Runtime:
 
         ``also`` runs in the same transaction (what caused the message, recorded with it).
         """
-        outgoing = Outgoing(adapter, self.keys, address, self.holder, purpose=purpose)
+        outgoing = Outgoing(
+            adapter, self.keys, address, self.holder, purpose=purpose, lease=self.dispatcher.lease
+        )
 
         def write(conn: Connection) -> list[QueuedMessage]:
             if also is not None:
@@ -158,7 +160,7 @@ class Runtime:
             return
         outgoing = Outgoing(
             adapter, self.keys, arrival.reply_to, self.holder,
-            clicked=arrival.clicked, clicked_question=arrival.clicked_question,
+            clicked=arrival.clicked, clicked_question=arrival.clicked_question, lease=self.dispatcher.lease,
         )  # fmt: skip
         inbound = replace(arrival.inbound, later=adapter.standing_address(arrival.reply_to))
         outcome = await self.turns.handle(inbound, outgoing)
@@ -178,7 +180,9 @@ class Runtime:
             return
         inbound = arrival.inbound
         overview = await self.turns.overview(inbound.channel, inbound.user_id)
-        outgoing = Outgoing(adapter, self.keys, arrival.reply_to, self.holder, purpose="home")
+        outgoing = Outgoing(
+            adapter, self.keys, arrival.reply_to, self.holder, purpose="home", lease=self.dispatcher.lease
+        )
         queued = await self.db.write(lambda conn: outgoing.home(conn, overview, now=utcnow()))
         self.dispatcher.hand(queued)
 

@@ -93,7 +93,6 @@ async def test_a_restart_mid_survey_resumes_where_the_user_was(db_settings: Sett
         await send(first, "carol", "assessment")
     async with TestClient(TestServer(build_app(db_settings))) as second:
         reply = await send(second, "carol", "more than 3 years")
-        assert reply["replies"][0]["text"].startswith("Welcome back: we were on question 3 of 18")
         assert last_question(reply)["question_id"] == "disruption"
         answers = await stored_answers(db_of(second))
     assert set(answers) == {"role", "team", "tenure"}

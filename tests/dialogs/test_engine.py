@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -74,9 +74,9 @@ class Chat:
     """Drives the pure step function the way the turn handler does, round-tripping state through JSON."""
 
     def __init__(
-        self, catalog: SurveyCatalog, roles: frozenset[str] = PRACTITIONER, boot: str = "boot-1"
+        self, catalog: SurveyCatalog, roles: frozenset[str] = PRACTITIONER, now: datetime = NOW
     ) -> None:
-        self.catalog, self.roles, self.boot = catalog, roles, boot
+        self.catalog, self.roles, self.now = catalog, roles, now
         self.state = DialogState()
         self.effects: list = []
         self.ids = 0
@@ -85,7 +85,7 @@ class Chat:
         self.ids += 1
         saved = DialogState.from_json(self.state.to_json())
         typed = values.decode(value) if isinstance(value, dict) else value  # as a channel reads it
-        msg = TurnInput(text, typed, self.roles, NOW, f"response-{self.ids}", self.boot, direct)
+        msg = TurnInput(text, typed, self.roles, self.now, f"response-{self.ids}", direct)
         result = step(self.catalog, saved, msg)
         self.state = result.state
         self.effects += result.effects
@@ -278,11 +278,14 @@ def test_a_click_on_an_old_question_changes_nothing(types_chat: Chat) -> None:
     assert chat.state.active.answers == before["active"]["answers"]
 
 
-def test_restart_of_the_server_adds_a_one_line_reminder(catalog: SurveyCatalog) -> None:
+def test_coming_back_after_a_while_adds_a_one_line_reminder(catalog: SurveyCatalog) -> None:
     chat = Chat(catalog)
     chat.say("start pain-points")
     chat.say("1")
-    chat.boot = "boot-2"
+    chat.now = NOW + timedelta(minutes=5)  # a quick answer, whichever server process takes it
+    assert not any(isinstance(r, Text) and r.text.startswith("Welcome back") for r in chat.say("2").replies)
+    chat.say("back")
+    chat.now = NOW + timedelta(hours=2)
     result = chat.say("2")
     assert result.replies[0] == Text(
         "Welcome back: we were on question 2 of 18 of *Your case management system*."
@@ -409,7 +412,7 @@ def test_random_input_never_crashes_and_leaves_a_valid_state(catalog: SurveyCata
                 probe = step(
                     catalog,
                     DialogState.from_json(chat.state.to_json()),
-                    TurnInput("skip", None, LEAD, NOW, "probe", "boot-1"),
+                    TurnInput("skip", None, LEAD, NOW, "probe"),
                 )
                 assert probe.state.active is None or probe.state.active.question_id != active.question_id
         assert DialogState.from_json(chat.state.to_json()) == chat.state

@@ -18,7 +18,9 @@ def _state() -> DialogState:
         invalid_tries=1,
     )
     paused = {"desired-outcomes": SurveyProgress("desired-outcomes", "r-0", "outcomes")}
-    return DialogState(active=active, paused=paused, boot="b00t", context={"guide": {"step": 3}})
+    return DialogState(
+        active=active, paused=paused, last_at="2026-03-01T10:00:00+00:00", context={"guide": {"step": 3}}
+    )
 
 
 def test_the_json_form_holds_every_field_as_asdict_would() -> None:

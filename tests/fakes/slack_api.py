@@ -71,6 +71,7 @@ class FakeSlack:
     def __init__(self, token: str | None = None) -> None:
         self.token = token  # when set, other bot tokens get ``invalid_auth``, as from Slack
         self.calls: list[Call] = []
+        self.arrived: list[str] = []  # every request's method as it arrives, before any delay
         self.listeners: list[Callable[[Call], None]] = []
         self._failures: list[Failure] = []
         self._delays: list[tuple[str, float]] = []
@@ -127,6 +128,10 @@ class FakeSlack:
         """Answer the next ``times`` calls of ``method`` only after ``seconds`` (a slow Slack)."""
         self._delays += [(method, seconds)] * times
 
+    def fast(self) -> None:
+        """Forget every delay still to come (Slack is quick again)."""
+        self._delays.clear()
+
     def to(self, method: str, channel: str | None = None) -> list[Call]:
         """Successful calls of one method, optionally in one conversation."""
         return [
@@ -181,6 +186,7 @@ class FakeSlack:
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        self.arrived.append(method)
         raw = await request.read()
         if request.content_type == "application/json":
             body = json.loads(raw or b"{}")
@@ -195,7 +201,9 @@ class FakeSlack:
             self._failures.remove(failure)
             self._record(Call(method, body, {"ok": False, "error": failure.error}, failure.status))
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
-            return web.json_response({"ok": False, "error": failure.error}, status=failure.status, headers=headers)
+            return web.json_response(
+                {"ok": False, "error": failure.error}, status=failure.status, headers=headers
+            )
         given = request.headers.get("Authorization", "").removeprefix("Bearer ")
         if self.token and given.startswith("xoxb-") and given != self.token:
             answer = {"ok": False, "error": "invalid_auth"}

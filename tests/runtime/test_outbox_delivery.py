@@ -81,7 +81,7 @@ async def test_a_slack_that_is_unreachable_for_a_while_gets_everything_once_it_i
         for user in USERS:
             await slack.dm(user, "start pain-points")
         await asyncio.sleep(0)  # the turns run; their sends fail and wait to try again
-        while not [e for e in logs if e["event"] == "outbox.retry"]:
+        while not [e for e in logs if e["event"] == "outbox.retry"]:  # noqa: ASYNC110 - a log line; nothing to await
             await asyncio.sleep(0.05)
     await slack.fake.start(port=port)
     await slack.settle()
