@@ -21,7 +21,7 @@ from bot.background import BackgroundTasks
 from bot.channels.web import WebChat
 from bot.channels.web_accessibility import AccessibilityStatement
 from bot.content import turn_handler
-from bot.logs import get_logger
+from bot.logs import get_logger, quiet_bad_requests
 from bot.reload import install_reload_signal
 from bot.reports.install import install_insights
 from bot.runtime.dispatcher import Dispatcher, serving_place, worker_name
@@ -44,6 +44,7 @@ KEEP_SENT = timedelta(days=1)
 
 def build_app(settings: Settings, *, db: Database | None = None) -> web.Application:
     """The application with its routes; the database is migrated when it starts."""
+    quiet_bad_requests()
     db = db or Database(settings.resolved_database_url)
     turns = turn_handler(settings, db)
     tasks = BackgroundTasks()

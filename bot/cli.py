@@ -106,6 +106,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         print=None,
         shutdown_timeout=30,
         access_log=None,
+        keepalive_timeout=settings.http_idle_seconds,
         loop=loop,
     )
     return 0

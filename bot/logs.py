@@ -37,8 +37,39 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    quiet_bad_requests()
     for noisy in ("aiohttp.access", "sqlalchemy.engine", "alembic", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class ShortBadRequests(logging.Filter):
+    """A malformed request (a request line or header too long, bad HTTP) is one short warning line.
+
+    aiohttp logs each one as an ERROR with a full traceback, so anyone could fill the log by
+    sending garbage; the client already got its 400.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and _bad_http(exc):
+            record.msg, record.args = "bad request refused: %s", (type(exc).__name__,)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def _bad_http(exc: BaseException) -> bool:
+    from aiohttp.http_exceptions import HttpProcessingError
+    from aiohttp.web_protocol import RequestPayloadError
+
+    return isinstance(exc, HttpProcessingError | RequestPayloadError)
+
+
+def quiet_bad_requests() -> None:
+    """Install ``ShortBadRequests`` on aiohttp's server logger (once)."""
+    server = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, ShortBadRequests) for f in server.filters):
+        server.addFilter(ShortBadRequests())
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     pacing_scale: float = Field(default=1.0, ge=0, le=10_000)
     # How long a server process may hold a conversation's outgoing messages before another takes over.
     outbox_lease_seconds: float = Field(default=60.0, ge=2, le=3600)
+    # A connection with no complete request for this long is closed (idle, or sending headers slowly).
+    http_idle_seconds: float = Field(default=15.0, ge=1, le=3600)
     log_level: str = Field(default="INFO", pattern=r"^(?i:debug|info|warning|error)$")
     log_format: str = Field(default="auto", pattern=r"^(auto|json|console)$")
     guidance_base_url: str = Field(

@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 MAX_DEPTH = 20
 
@@ -39,7 +40,12 @@ async def read_body(request: web.Request, limit: int) -> bytes:
             if size > limit:
                 raise BadBody(413, f"The request is too large (limit {limit // 1024} KiB).")
             chunks.append(chunk)
-    except (HttpProcessingError, ValueError, OSError) as exc:  # bad gzip or deflate, a broken chunk
+    except (
+        HttpProcessingError,
+        RequestPayloadError,
+        ValueError,
+        OSError,
+    ) as exc:  # bad gzip or deflate, a broken chunk
         raise BadBody(400, "The body could not be read (bad encoding or compression).") from exc
     return b"".join(chunks)
 

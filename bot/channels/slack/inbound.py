@@ -41,6 +41,59 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+# The shape bolt itself relies on before any listener runs: a key present with another type makes
+# its middleware raise. Everything deeper is checked by the arrival functions below.
+_DICT_OR_STR = (dict, str)
+_SHAPE: dict[str, tuple[type, ...]] = {
+    "type": (str,),
+    "event": (dict,),
+    "authorizations": (list,),
+    "team": _DICT_OR_STR,
+    "enterprise": (*_DICT_OR_STR, type(None)),
+    "user": _DICT_OR_STR,
+    "channel": _DICT_OR_STR,
+    "container": (dict,),
+    "actions": (list,),
+    "view": (dict,),
+    "message": (dict,),
+    "state": (dict,),
+    "event_id": (str,),
+    "team_id": (str,),
+    "user_id": (str,),
+    "channel_id": (str,),
+    "challenge": (str,),
+}
+_EVENT_SHAPE: dict[str, tuple[type, ...]] = {
+    "type": (str,),
+    "subtype": (str,),
+    "user": _DICT_OR_STR,
+    "channel": _DICT_OR_STR,
+    "text": (str,),
+    "message": (dict,),
+    "previous_message": (dict,),
+    "team": (str,),
+    "user_team": (str,),
+    "tab": (str,),
+}
+
+
+def well_formed(body: dict[str, Any]) -> bool:
+    """Whether a signed body has the types bolt's own middleware expects (else it is refused, 400)."""
+    if not _typed(body, _SHAPE):
+        return False
+    event = body.get("event")
+    if isinstance(event, dict) and not _typed(event, _EVENT_SHAPE):
+        return False
+    for item in (*(body.get("authorizations") or []), *(body.get("actions") or [])):
+        if not isinstance(item, dict):
+            return False
+    return True
+
+
+def _typed(found: dict[str, Any], shape: dict[str, tuple[type, ...]]) -> bool:
+    return all(key not in found or isinstance(found[key], types) for key, types in shape.items())
+
+
 def message_arrival(body: dict[str, Any], bot_user_id: str | None) -> Arrival | None:
     """A direct message to the bot, or None for anything to ignore (edits, bots, the bot itself)."""
     event = _dict(body.get("event"))

@@ -45,6 +45,7 @@ from bot.channels.slack.inbound import (
     home_arrival,
     mention_arrival,
     message_arrival,
+    well_formed,
 )
 from bot.channels.slack.outbound import SlackApi
 from bot.logs import get_logger
@@ -129,11 +130,17 @@ class SlackEndpoint:
         retry = request.headers.get("X-Slack-Retry-Num")
         if retry:
             log.info("slack.resent", retry=retry, reason=request.headers.get("X-Slack-Retry-Reason"))
+        headers = dict(request.headers)
         try:
-            bolt_request = ParsedRequest(body.decode(), dict(request.headers))
+            raw = body.decode()
+            parsed = parse_body(raw, headers.get("Content-Type", headers.get("content-type", "")))
         except (ValueError, RecursionError):  # signed by Slack but not JSON or a form: nothing to use
             log.warning("slack.refused", reason="body")
             return web.Response(status=400, text="unreadable body")
+        if not well_formed(parsed):  # bolt's own request object would raise on it
+            log.warning("slack.refused", reason="shape")
+            return web.Response(status=400, text="unexpected payload")
+        bolt_request = ParsedRequest(raw, headers, parsed)
         if bolt_request.body.get("type") in ACK_FIRST:
             bolt_request.context[ACKED] = True  # the listeners run the turn in this same task
             self.runtime.later(self._dispatch(bolt_request), name="slack.turn")
@@ -172,9 +179,8 @@ class ParsedRequest(AsyncBoltRequest):
     gives, and the request is otherwise bolt's, in HTTP mode with its raw body.
     """
 
-    def __init__(self, raw_body: str, headers: dict[str, str]) -> None:
-        content_type = headers.get("Content-Type", headers.get("content-type", ""))
-        super().__init__(body=parse_body(raw_body, content_type), headers=headers, mode="socket_mode")
+    def __init__(self, raw_body: str, headers: dict[str, str], parsed: dict[str, Any]) -> None:
+        super().__init__(body=parsed, headers=headers, mode="socket_mode")
         # Constructed as Socket Mode only so bolt accepts a parsed body; it is an HTTP request.
         self.raw_body = raw_body
         self.mode = "http"

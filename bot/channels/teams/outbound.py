@@ -28,6 +28,7 @@ from bot.logs import get_logger
 log = get_logger(__name__)
 RETRY_STATUSES = frozenset({412, 429, 502, 504})
 MAX_RETRY_AFTER = 60.0
+REFUSED = "service_url_refused"  # not a URL this mode may send to: trying again cannot help
 
 
 class TokenError(Exception):
@@ -56,7 +57,9 @@ class Sent:
     @property
     def retryable(self) -> bool:
         """Whether another try later might work (throttled, a gateway error, no connection)."""
-        return not self.ok and not self.blocked and (self.status is None or self.status in RETRY_STATUSES)
+        if self.ok or self.blocked or self.detail == REFUSED:
+            return False
+        return self.status is None or self.status in RETRY_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +160,7 @@ class BotConnector:
         where = conversation_tag(conversation_id)
         if not self._allowed(service_url):
             log.warning("teams.service_url_refused", conversation=where)
-            return Sent(False, detail="service_url_refused")
+            return Sent(False, detail=REFUSED)
         url = _url(service_url, parts)
         status: int | None = None
         refreshed = False
