@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
-from bot.logs import get_logger
+from bot.logs import failure, get_logger
 
 log = get_logger(__name__)
 
@@ -27,7 +27,9 @@ class BackgroundTasks:
     def _done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.error("background.failed", task=task.get_name(), error=repr(task.exception()))
+            error = task.exception()
+            assert error is not None
+            log.error("background.failed", task=task.get_name(), **failure(error))
 
     @property
     def pending(self) -> int:

@@ -77,7 +77,9 @@ class Database:
             self._writer.start()
             self._readers = ThreadPoolExecutor(readers, thread_name_prefix="db-reader")
         else:
-            self._async = create_async_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+            self._async = create_async_engine(
+                self.url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
+            )
 
     @property
     def dialect(self) -> str:
@@ -283,8 +285,10 @@ def normalise_url(url: str) -> str:
 
 def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> Engine:
     memory = ":memory:" in url or url.rstrip("/") == "sqlite:"
+    # hide_parameters: an error's message never carries what a statement was given (free text).
     engine = create_engine(
         url,
+        hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": 30},
         poolclass=NullPool if memory else QueuePool,
         **({} if memory else {"pool_size": pool_size, "max_overflow": 0}),

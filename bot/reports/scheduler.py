@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from bot.logs import get_logger
+from bot.logs import failure, get_logger
 from bot.reports.schedule_rules import next_due
 from bot.runtime.dispatcher import worker_name
 from dialogs.replies import Reply
@@ -121,5 +121,5 @@ class DigestScheduler:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("digest.scheduler_failed", error=repr(exc))
+                log.warning("digest.scheduler_failed", **failure(exc))
             await asyncio.sleep(self.tick)
