@@ -211,17 +211,33 @@ def pending_in_lane(conn: Connection, lane: str) -> list[QueuedMessage]:
     return [_queued(r) for r in rows]
 
 
-def due_lanes(conn: Connection, *, now: datetime, limit: int = 200) -> list[str]:
-    """Lanes with a pending message due now that no live process holds."""
+def pending_in_lanes(conn: Connection, lanes: Sequence[str]) -> list[QueuedMessage]:
+    """Several lanes' pending messages, oldest first."""
+    found: list[QueuedMessage] = []
+    for start in range(0, len(lanes), 500):  # well under every database's limit on parameters
+        rows = conn.execute(
+            select(*_COLUMNS)
+            .where(OUTBOX.c.lane.in_(list(lanes[start : start + 500])), OUTBOX.c.status == PENDING)
+            .order_by(OUTBOX.c.id)
+        )
+        found += [_queued(r) for r in rows]
+    return sorted(found, key=lambda m: m.id)
+
+
+def due_lanes(conn: Connection, *, now: datetime, limit: int = 200, after: int = 0) -> list[tuple[str, int]]:
+    """Lanes with a pending message due now that no live process holds, with their oldest message's
+    id, in the order of those ids, starting after ``after`` (so a caller can page through them)."""
     held = select(LANE.c.lane).where(LANE.c.lease_until >= now)
+    oldest = func.min(OUTBOX.c.id)
     rows = conn.execute(
-        select(OUTBOX.c.lane)
+        select(OUTBOX.c.lane, oldest)
         .where(OUTBOX.c.status == PENDING, OUTBOX.c.not_before <= now, OUTBOX.c.lane.not_in(held))
         .group_by(OUTBOX.c.lane)
-        .order_by(func.min(OUTBOX.c.id))
+        .having(oldest > after)
+        .order_by(oldest)
         .limit(limit)
     )
-    return [r[0] for r in rows]
+    return [(r[0], int(r[1])) for r in rows]
 
 
 def mark_sent(

@@ -22,11 +22,13 @@ Address = Mapping[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class Limit:
-    """A rate limit: at most ``count`` messages in ``seconds`` for everything sharing ``key``."""
+    """A rate limit: at most ``count`` requests in ``seconds`` for everything sharing ``key``; one send
+    may take ``cost`` requests (opening a conversation, then posting in it)."""
 
     key: str
     count: int
     seconds: float
+    cost: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from functools import partial
 from typing import Any
 
 from bot.background import BackgroundTasks
-from bot.logs import get_logger
+from bot.logs import failure, get_logger
 from bot.runtime import reply_codec
 from bot.runtime.adapter import ChannelAdapter, DeliveryError, HomeScreen, Limit
 from bot.runtime.pacing import Pacer
@@ -41,6 +41,8 @@ MAX_DELAY = 300.0
 MAX_RETRY_AFTER = 900.0
 LEASE = timedelta(seconds=60)
 SWEEP_EVERY = 2.0
+SWEEP_LANES = 1000
+MAX_SENDING = 256
 DONE_REMEMBERED = 100_000
 Blocked = Callable[[str, Mapping[str, Any]], Awaitable[None]]
 
@@ -101,6 +103,9 @@ class Dispatcher:
         # Messages this process has finished with: a sweep's read may be older than their sending.
         self._done: OrderedDict[int, None] = OrderedDict()
         self._sweeping = asyncio.Lock()
+        # Sends under way at once: thousands of lanes (a campaign's invitations) wait their turn here
+        # rather than all reserving pacing slots far ahead and holding connections.
+        self._sending = asyncio.Semaphore(MAX_SENDING)
 
     def register(self, adapter: ChannelAdapter) -> None:
         """Send this channel's messages through ``adapter``."""
@@ -133,35 +138,44 @@ class Dispatcher:
 
     async def _sweep(self) -> int:
         now = self.clock()
-        due = await self.db.read(partial(outbox.due_lanes, now=now))
-        wanted = [lane for lane in due if lane not in self._lanes]
-        if not wanted:
-            return 0
+        started, after = 0, 0
+        while started < SWEEP_LANES and self.busy < 4 * SWEEP_LANES:
+            page = await self.db.read(partial(outbox.due_lanes, now=now, limit=SWEEP_LANES, after=after))
+            if not page:
+                break
+            after = page[-1][1]
+            wanted = [lane for lane, _ in page if lane not in self._lanes]
+            if wanted:
+                started += await self._take_up(wanted, now)
+        return started
+
+    async def _take_up(self, wanted: list[str], now: datetime) -> int:
         held = await self.db.write(
             partial(outbox.claim_lanes, lanes=wanted, holder=self.holder, now=now, lease=self.lease)
         )
-        started = 0
-        for lane_id in wanted:
-            if lane_id not in held or lane_id in self._lanes:
-                continue
-            pending = await self.db.read(partial(outbox.pending_in_lane, lane=lane_id))
-            if pending:
-                self.hand(pending)
-                started += 1
-            else:
-                await self.db.write(partial(outbox.release_lane, lane=lane_id, holder=self.holder))
-        return started
+        mine = [lane for lane in wanted if lane in held and lane not in self._lanes]
+        if not mine:
+            return 0
+        pending = await self.db.read(partial(outbox.pending_in_lanes, lanes=mine))
+        self.hand(pending)
+        for lane_id in {*mine} - {m.lane for m in pending}:  # sent meanwhile: nothing left to hold
+            await self.db.write(partial(outbox.release_lane, lane=lane_id, holder=self.holder))
+        return len({m.lane for m in pending})
 
     async def sweep_forever(self, every: float = SWEEP_EVERY) -> None:
-        """Sweep every ``every`` seconds until cancelled."""
+        """Sweep every ``every`` seconds until cancelled (at once again while there is a backlog)."""
         while True:
+            started = 0
             try:
-                await self.sweep()
+                started = await self.sweep()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("outbox.sweep_failed", error=type(exc).__name__)
-            await self.sleep(every)
+                log.warning("outbox.sweep_failed", **failure(exc))
+            if started < SWEEP_LANES or self.busy >= 4 * SWEEP_LANES:
+                await self.sleep(every)
+            else:  # a backlog bigger than one sweep: take more up at once
+                await asyncio.sleep(0)
 
     async def _drain(self, lane_id: str) -> None:
         lane = self._lanes[lane_id]
@@ -170,7 +184,8 @@ class Dispatcher:
                 while lane.queue:
                     message = lane.queue[0]
                     await self._renew(lane_id, lane)
-                    await self._deliver(message)
+                    async with self._sending:
+                        await self._deliver(message)
                     lane.queue.popleft()
                     self._finished(message.id)
                 if not self._shared:
@@ -198,7 +213,7 @@ class Dispatcher:
                     lane.queue.append(m)
                     lane.seen.add(m.id)
         except Exception as exc:  # the sweep takes the lane up again
-            log.error("outbox.lane_failed", error=type(exc).__name__)
+            log.error("outbox.lane_failed", **failure(exc))
         finally:
             self._lanes.pop(lane_id, None)
 

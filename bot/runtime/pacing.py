@@ -32,11 +32,18 @@ class Pacer(Protocol):
 
 
 def _cells(limits: Sequence[Limit], scale: float) -> list[tuple[str, float, float]]:
+    """Each limit as (cell key, the time one send takes up, how far ahead a burst may reach)."""
     cells = []
     for limit in limits:
         window = limit.seconds / scale
         interval = window / limit.count
-        cells.append((f"{limit.key}/{limit.count}/{limit.seconds:g}", interval, window - interval))
+        cells.append(
+            (
+                f"{limit.key}/{limit.count}/{limit.seconds:g}",
+                interval * limit.cost,
+                window - interval * limit.cost,
+            )
+        )
     return cells
 
 

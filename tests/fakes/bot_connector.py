@@ -20,6 +20,8 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from tests.fakes.limits import SlidingLimit, retry_after
+
 
 @dataclass(frozen=True)
 class Call:
@@ -31,6 +33,7 @@ class Call:
     body: Any
     headers: dict[str, str]
     new_id: str | None = None
+    status: int = 0
 
     @property
     def card(self) -> dict[str, Any] | None:
@@ -59,6 +62,8 @@ class FakeBotConnector:
         self._runner: web.AppRunner | None = None
         self.changed = asyncio.Event()
         self.listeners: list[Callable[[Call], None]] = []
+        self.tenant_limit: SlidingLimit | None = None
+        self.conversation_limits: list[SlidingLimit] = []
 
     async def start(self) -> str:
         """Listen on a free port; returns the service URL (with its trailing slash)."""
@@ -83,12 +88,26 @@ class FakeBotConnector:
         """Answer the next ``times`` matching requests with ``status`` instead of success."""
         self._failures += [Failure(status, headers or {}, method) for _ in range(times)]
 
+    def enforce(self, *, tenant: tuple[int, float] | None, conversation: list[tuple[int, float]]) -> None:
+        """Refuse with 429 beyond the documented limits: per tenant, and per conversation."""
+        self.tenant_limit = SlidingLimit(*tenant) if tenant else None
+        self.conversation_limits = [SlidingLimit(n, w) for n, w in conversation]
+
+    def _over_limit(self, conversation_id: str | None, body: Any) -> float | None:
+        tenant = str(((body or {}).get("channelData") or {}).get("tenant", {}).get("id", "tenant"))
+        waits = [self.tenant_limit.admit(tenant)] if self.tenant_limit else []
+        if conversation_id is not None:
+            waits += [limit.admit(conversation_id) for limit in self.conversation_limits]
+        found = [w for w in waits if w is not None]
+        return max(found) if found else None
+
     def posts(self, conversation_id: str | None = None) -> list[Call]:
         """Activities posted (to one conversation, or anywhere)."""
         return [
             c
             for c in self.calls
             if c.method == "POST"
+            and c.status != 429
             and c.conversation_id is not None
             and (conversation_id is None or c.conversation_id == conversation_id)
         ]
@@ -103,7 +122,7 @@ class FakeBotConnector:
 
     def created(self) -> list[Call]:
         """Conversations created with ``POST /v3/conversations``."""
-        return [c for c in self.calls if c.method == "POST" and c.conversation_id is None]
+        return [c for c in self.calls if c.method == "POST" and c.conversation_id is None and c.status != 429]
 
     async def wait_for(self, condition: Callable[[], Any], within: float = 5.0) -> Any:
         """Poll until ``condition()`` is truthy (returned), failing after ``within`` seconds."""
@@ -125,6 +144,13 @@ class FakeBotConnector:
         conversation_id = parts[2] if len(parts) > 2 else None
         activity_id = parts[4] if len(parts) > 4 else None
         body = await request.json() if request.can_read_body else None
+        wait = self._over_limit(conversation_id, body) if self.tenant_limit or self.conversation_limits else None
+        if wait is not None:
+            call = Call(request.method, conversation_id, activity_id, body, dict(request.headers), None, 429)
+            self.calls.append(call)
+            return web.json_response(
+                {"error": {"code": "Throttled"}}, status=429, headers={"Retry-After": retry_after(wait)}
+            )
         failure = self._take_failure(request.method)
         new_id: str | None = None
         if failure is None:

@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.limits import SlidingLimit, retry_after
+
 T = TypeVar("T")
 TEAM = "T0FAKE001"
 BOT_USER = "UBOTFAKE1"
@@ -72,6 +74,7 @@ class FakeSlack:
         self.token = token  # when set, other bot tokens get ``invalid_auth``, as from Slack
         self.calls: list[Call] = []
         self.arrived: list[str] = []  # every request's method as it arrives, before any delay
+        self.limits: list[tuple[str, SlidingLimit, bool]] = []
         self.listeners: list[Callable[[Call], None]] = []
         self._failures: list[Failure] = []
         self._delays: list[tuple[str, float]] = []
@@ -127,6 +130,12 @@ class FakeSlack:
     def slow(self, method: str, seconds: float, *, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` only after ``seconds`` (a slow Slack)."""
         self._delays += [(method, seconds)] * times
+
+    def enforce(self, method: str, count: int, seconds: float, *, per_channel: bool = False) -> SlidingLimit:
+        """Refuse ``method`` with 429 beyond ``count`` calls in any ``seconds`` (per channel, or workspace-wide)."""
+        limit = SlidingLimit(count, seconds)
+        self.limits.append((method, limit, per_channel))
+        return limit
 
     def fast(self) -> None:
         """Forget every delay still to come (Slack is quick again)."""
@@ -204,6 +213,15 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": failure.error}, status=failure.status, headers=headers
             )
+        for limited, limit, per_channel in self.limits:
+            if limited != method:
+                continue
+            wait = limit.admit(str(body.get("channel") or body.get("users")) if per_channel else "workspace")
+            if wait is not None:
+                self._record(Call(method, body, {"ok": False, "error": "ratelimited"}, 429))
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": retry_after(wait)}
+                )
         given = request.headers.get("Authorization", "").removeprefix("Bearer ")
         if self.token and given.startswith("xoxb-") and given != self.token:
             answer = {"ok": False, "error": "invalid_auth"}

@@ -61,18 +61,30 @@ class TeamsAdapter:
         return [[reply] for reply in replies]
 
     def limits(self, op: str, address: Address) -> tuple[Limit, ...]:
-        """Teams' limits for one send or update (keys name the conversation; the core hashes them)."""
+        """Teams' limits for one send or update (keys name the conversation; the core hashes them).
+
+        Opening a personal chat first is a request too: it counts twice against the tenant.
+        """
+        tenant = Limit(f"teams:tenant:{address.get('tenant') or ''}", *PER_TENANT)
+        if not self.conversation(address):
+            return (Limit(tenant.key, *PER_TENANT, cost=2),)
         where = f"teams:conversation:{self.conversation(address)}"
-        found = [Limit(where, count, seconds) for count, seconds in PER_CONVERSATION]
-        found.append(Limit(f"teams:tenant:{address.get('tenant') or ''}", *PER_TENANT))
-        return tuple(found)
+        return (*(Limit(where, count, seconds) for count, seconds in PER_CONVERSATION), tenant)
 
     async def send(self, address: Address, replies: list[Reply]) -> str | None:
-        """Send one activity; returns its id (for a later update)."""
+        """Send one activity; returns its id (for a later update).
+
+        An address with a ``member`` and no conversation (an invitation to someone the bot has not
+        talked to) opens the personal chat first: Teams refuses that where the app is not installed
+        for the person, which is a refusal for good.
+        """
         [reply] = replies
+        conversation = self.conversation(address)
+        if not conversation and address.get("member"):
+            conversation = await self._open(address)
         sent = await self.connector.send(
             str(address["service_url"]),
-            self.conversation(address),
+            conversation,
             await self._render(reply),
             reply_to=address.get("reply_to"),
             tries=TRIES,
@@ -88,6 +100,21 @@ class TeamsAdapter:
             str(address["service_url"]), self.conversation(address), message_id, render(done), tries=TRIES
         )
         _outcome(sent)
+
+    async def _open(self, address: Address) -> str:
+        tenant = address.get("tenant")
+        parameters: dict[str, Any] = {
+            "bot": {"id": address.get("bot")},
+            "members": [{"id": address["member"]}],
+            "isGroup": False,
+            "tenantId": tenant,
+            "channelData": {"tenant": {"id": tenant}},
+        }
+        sent = await self.connector.create_conversation(str(address["service_url"]), parameters, tries=TRIES)
+        opened = _outcome(sent)
+        if not opened:
+            raise DeliveryError("no_conversation_id", permanent=True)
+        return opened
 
     def standing_address(self, address: Address) -> Address | None:
         """Later messages go to the same chat, or in a channel to the thread they were asked in.
