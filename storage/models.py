@@ -191,12 +191,12 @@ class OutboxLane(SQLModel, table=True):
 
 
 class PacingSlot(SQLModel, table=True):
-    """A rate limit's state shared by every process: the time its next message may go (GCRA)."""
+    """A rate limit's state shared by every process: its requests' times in the last window (JSON)."""
 
     __tablename__ = "pacing_slot"
 
     key: str = Field(primary_key=True, max_length=120)
-    next_at: datetime
+    times: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class GuidanceAnswer(SQLModel, table=True):

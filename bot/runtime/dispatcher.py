@@ -43,6 +43,8 @@ LEASE = timedelta(seconds=60)
 SWEEP_EVERY = 2.0
 SWEEP_LANES = 1000
 MAX_SENDING = 256
+# Sends told to wait for the same moment ask again spread over this much, rather than all at once.
+PACING_JITTER = 0.01
 DONE_REMEMBERED = 100_000
 Blocked = Callable[[str, Mapping[str, Any]], Awaitable[None]]
 
@@ -250,8 +252,9 @@ class Dispatcher:
         while True:
             if attempts == message.attempts:
                 await self._pause(message, (message.not_before - self.clock()).total_seconds())
-            delay = await self.pacer.reserve(self._limits(adapter, message, address))
-            await self._pause(message, delay)
+            limits = self._limits(adapter, message, address)
+            while (delay := await self.pacer.reserve(limits)) > 0:
+                await self._pause(message, delay + self.rng() * PACING_JITTER)
             attempts += 1
             try:
                 ref = await self._send(adapter, message, address, replies)
@@ -296,7 +299,7 @@ class Dispatcher:
         # Limits name conversations: kept only as keyed hashes where several processes share them.
         op = EDIT if message.op == EDIT else message.op
         return tuple(
-            Limit(self.keys.lane("pace", limit.key), limit.count, limit.seconds)
+            Limit(self.keys.lane("pace", limit.key), limit.count, limit.seconds, limit.cost)
             for limit in adapter.limits(op, address)
         )
 

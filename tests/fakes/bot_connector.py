@@ -34,6 +34,7 @@ class Call:
     headers: dict[str, str]
     new_id: str | None = None
     status: int = 0
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def card(self) -> dict[str, Any] | None:
@@ -94,8 +95,8 @@ class FakeBotConnector:
         self.conversation_limits = [SlidingLimit(n, w) for n, w in conversation]
 
     def _over_limit(self, conversation_id: str | None, body: Any) -> float | None:
-        tenant = str(((body or {}).get("channelData") or {}).get("tenant", {}).get("id", "tenant"))
-        waits = [self.tenant_limit.admit(tenant)] if self.tenant_limit else []
+        # One tenant behind this fake: every request counts against it (sends carry no tenant id).
+        waits = [self.tenant_limit.admit("tenant")] if self.tenant_limit else []
         if conversation_id is not None:
             waits += [limit.admit(conversation_id) for limit in self.conversation_limits]
         found = [w for w in waits if w is not None]
@@ -144,7 +145,9 @@ class FakeBotConnector:
         conversation_id = parts[2] if len(parts) > 2 else None
         activity_id = parts[4] if len(parts) > 4 else None
         body = await request.json() if request.can_read_body else None
-        wait = self._over_limit(conversation_id, body) if self.tenant_limit or self.conversation_limits else None
+        wait = (
+            self._over_limit(conversation_id, body) if self.tenant_limit or self.conversation_limits else None
+        )
         if wait is not None:
             call = Call(request.method, conversation_id, activity_id, body, dict(request.headers), None, 429)
             self.calls.append(call)

@@ -220,7 +220,9 @@ class FakeSlack:
             if wait is not None:
                 self._record(Call(method, body, {"ok": False, "error": "ratelimited"}, 429))
                 return web.json_response(
-                    {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": retry_after(wait)}
+                    {"ok": False, "error": "ratelimited"},
+                    status=429,
+                    headers={"Retry-After": retry_after(wait)},
                 )
         given = request.headers.get("Authorization", "").removeprefix("Bearer ")
         if self.token and given.startswith("xoxb-") and given != self.token:

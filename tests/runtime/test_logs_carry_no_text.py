@@ -21,9 +21,7 @@ WHEN = datetime(2026, 12, 1, tzinfo=UTC)
 async def test_a_failed_statement_keeps_its_parameters_out_of_errors_and_logs(db: Database) -> None:
     def twice(conn: object) -> None:
         for _ in range(2):  # the second insert breaks the primary key
-            conn.execute(
-                insert(ProcessedMessage.__table__).values(key=SECRET_TEXT, processed_at=WHEN)
-            )  # type: ignore[attr-defined]
+            conn.execute(insert(ProcessedMessage.__table__).values(key=SECRET_TEXT, processed_at=WHEN))  # type: ignore[attr-defined]
 
     with pytest.raises(IntegrityError) as caught:
         await db.write(twice)

@@ -142,9 +142,9 @@ class SlackChannel:
         channel = await self.open_dm(user)
         return arrival.to({"channel": channel, "user": user}, channel)
 
-    async def open_dm(self, user_id: str) -> str:
+    async def open_dm(self, user_id: str, *, tries: int | None = None) -> str:
         """The id of the direct message between the bot and a user."""
-        opened = await self.api.call("conversations.open", {"users": user_id})
+        opened = await self.api.call("conversations.open", {"users": user_id}, tries=tries)
         channel = opened.get("channel")
         if not isinstance(channel, dict) or not isinstance(channel.get("id"), str):
             raise SlackCallError("conversations.open", "no_channel_in_answer")
@@ -171,7 +171,7 @@ class SlackChannel:
             return None
         channel = self.conversation(address)
         if address.get("open"):
-            channel = await self.open_dm(str(address["user"]))
+            channel = await self.open_dm(str(address["user"]), tries=TRIES)
         thread = {"thread_ts": address["thread_ts"]} if address.get("thread_ts") else {}
         private = address.get("private") or all(isinstance(r, Text) and r.private for r in replies)
         if private and address.get("user"):

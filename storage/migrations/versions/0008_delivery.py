@@ -56,7 +56,7 @@ def upgrade() -> None:
     op.create_table(
         "pacing_slot",
         sa.Column("key", sa.String(120), primary_key=True),
-        sa.Column("next_at", WHEN, nullable=False),
+        sa.Column("times", sa.Text, nullable=False),
     )
     op.drop_table("posted_question")
     op.create_table(
