@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Index, LargeBinary, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -93,8 +93,11 @@ class AnswerChoice(SQLModel, table=True):
     started_at: datetime | None = None
     abandoned: bool = False
     batch_id: int | None = None
-    # Set on release: whether the response counted towards its batch (real, and ``counts``).
-    counting: bool = False
+    # Set on release: whether the response counted towards its batch (real, and ``counts``). No
+    # default on the Python side, so the turn's INSERT ... SELECT of options leaves it to the table.
+    counting: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
 
 
 class DialogStateRow(SQLModel, table=True):
