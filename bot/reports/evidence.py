@@ -165,7 +165,8 @@ class Breakdown:
 
     def rows(self, k: int, refused: Collection[str | None] = ()) -> list[GroupRow]:
         """The rows shown, hiding small groups, derivable ones and those ``refused`` by the audit."""
-        hidden = suppressed_groups(self.total, self.sizes, k, also_hidden=refused)
+        riders_only = {g for g, n in self.people.items() if n > 0 and not self.sizes.get(g)}
+        hidden = suppressed_groups(self.total, self.sizes, k, also_hidden={*refused, *riders_only})
         sus_hidden = suppressed_groups(sum(self.sus_sizes.values()), self.sus_sizes, k, also_hidden=hidden)
         labels = {c.value: c.label for c in self.question.offered_choices()}
         rows = []
@@ -300,7 +301,10 @@ def _distributions(
         sizes[UNANSWERED] = evidence.size(base - answered, evidence.counts.counting - sum(
             v.counting for v in values.values()
         ))  # fmt: skip
-        hidden = suppressed_groups(sum(sizes.values()), sizes, k)
+        riders_only = {v for v, n in values.items() if n.count and not sizes[v]}
+        if base > answered and not sizes[UNANSWERED]:
+            riders_only.add(UNANSWERED)
+        hidden = suppressed_groups(sum(sizes.values()), sizes, k, also_hidden=riders_only)
         shares = tuple(
             Share(c.value, c.label, None if c.value in hidden else values[c.value].count, base)
             for c in q.offered_choices()
@@ -323,7 +327,13 @@ def _distributions(
         labels = {c.value: c.label for c in q.offered_choices()}
         counting = picked.counting or {}
         shown = {v: n for v, n in picked.counts.items() if can_show(evidence.size(n, counting.get(v, 0)), k)}
-        ranked = sorted(picked.counts.items(), key=lambda item: (item[0] not in shown, -item[1], item[0]))
+        # Hidden options follow in the survey's order: ranking them would say which are fewest.
+        order = {c.value: i for i, c in enumerate(q.offered_choices())}
+        ranked = sorted(
+            picked.counts.items(),
+            key=lambda item: (item[0] in shown, item[1] if item[0] in shown else -order.get(item[0], 99)),
+            reverse=True,
+        )
         shares = tuple(Share(v, labels.get(v, v), shown.get(v), base) for v, _ in ranked)
         hidden = frozenset(v for v, _ in ranked if v not in shown)
         evidence.distributions[q.id] = Distribution(q, picked.answered, shares, base, None, hidden)

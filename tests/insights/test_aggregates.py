@@ -36,6 +36,8 @@ async def gathered(db: Database, period_name: str, k: int, **options: object) ->
         return gather(c, PAIN, period, batches, k, **options)  # type: ignore[arg-type]
 
     return await db.read(read)
+
+
 PAIN = CATALOG.get("pain-points")
 assert PAIN is not None
 
@@ -101,7 +103,12 @@ async def test_the_evidence_summarises_sus_as_computed_by_hand(db: Database) -> 
     assert all(not s.shown for s in evidence.distributions["disruption"].shares)
     assert evidence.distributions["time_lost"].mean_number == pytest.approx(4.9)
     # Every option was picked by fewer than five: none is shown, and they follow the survey's order.
-    assert [s.value for s in evidence.ranked("tasks")] == ["recording-visits", "double-entry", "search", "speed"]
+    assert [s.value for s in evidence.ranked("tasks")] == [
+        "recording-visits",
+        "double-entry",
+        "search",
+        "speed",
+    ]
     assert not any(s.shown for s in evidence.ranked("tasks"))
 
 

@@ -185,7 +185,11 @@ async def test_serve_demo_fills_an_empty_database_and_makes_web_users_managers(t
     async with TestClient(TestServer(build_app(settings))) as client:
         reply = await say(client, "newcomer", "digest")
         assert [r["type"] for r in reply["replies"]] == ["text", "image", "image"]
-        assert reply["replies"][0]["text"].split("\n")[1].startswith("Demo data: All responses here are synthetic")
+        assert (
+            reply["replies"][0]["text"]
+            .split("\n")[1]
+            .startswith("Demo data: All responses here are synthetic")
+        )
         assert "First actions:" in (await say(client, "newcomer", "plan"))["replies"][0]["text"]
 
 

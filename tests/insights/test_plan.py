@@ -59,7 +59,10 @@ async def test_the_plan_follows_the_guidance_in_markdown(db: Database, tmp_path:
     # Every table counts out of the five released responses (the one in progress is in none).
     assert "**I would like to use the case management system often. (5 responses)**" in markdown
     assert "**I had to learn a lot before I could get going with the system. (5 responses)**" in markdown
-    assert "| At least once a week | 2 | 40% |" in markdown and "| Every day | too few responses to show |" in markdown
+    assert (
+        "| At least once a week | 2 | 40% |" in markdown
+        and "| Every day | too few responses to show |" in markdown
+    )
     assert markdown.startswith("# Case management system improvement plan\n")
     assert "The maturity assessment puts the vision and goals at level 3 of 4." in markdown
     assert "50.0 on the System Usability Scale (95% CI 0.9 to 99.1, median 50)" in markdown
