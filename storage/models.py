@@ -95,9 +95,7 @@ class AnswerChoice(SQLModel, table=True):
     batch_id: int | None = None
     # Set on release: whether the response counted towards its batch (real, and ``counts``). No
     # default on the Python side, so the turn's INSERT ... SELECT of options leaves it to the table.
-    counting: bool = Field(
-        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
-    )
+    counting: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
 
 
 class DialogStateRow(SQLModel, table=True):

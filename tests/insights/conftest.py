@@ -13,7 +13,6 @@ from bot.reports.evidence import SurveyEvidence, gather
 from bot.reports.periods import Period
 from bot.reports.released import resolve
 from dialogs.model import SurveyDef
-
 from storage import aggregates as agg
 from storage.db import Database
 from storage.demo import ResponseRow, insert_responses

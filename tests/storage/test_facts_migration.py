@@ -28,6 +28,8 @@ START, END = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
 async def march_scope(db: Database) -> agg.Scope:
     """What migration 0007 released in March, in completion order."""
     return agg.Scope.of(await db.read(lambda c: batch_range(c, "pain-points", START, END)))
+
+
 WHEN = sa.DateTime(timezone=True)
 # The tables as revision 0004 left them.
 OLD_RESPONSE = sa.table(
@@ -87,7 +89,13 @@ async def test_an_upgraded_installation_keeps_its_figures(old_db: Database) -> N
     assert (counts.completed, counts.respondents, counts.demo) == (5, 5, 0)
     assert counts.median_seconds == pytest.approx(5 * 60, abs=0.01)
     scores = await old_db.read(lambda c: agg.sus_score_counts(c, SCOPE, sus_items(PAIN)))
-    assert sorted(s for (_, _, s), n in scores.items() for _ in range(n.count)) == [0.0, 25.0, 50.0, 75.0, 100.0]
+    assert sorted(s for (_, _, s), n in scores.items() for _ in range(n.count)) == [
+        0.0,
+        25.0,
+        50.0,
+        75.0,
+        100.0,
+    ]
     picked = await old_db.read(lambda c: agg.choice_counts(c, SCOPE, "tasks"))
     assert picked.answered == 5
     assert picked.counts == {"double-entry": 3, "search": 2, "recording-visits": 1, "speed": 1}

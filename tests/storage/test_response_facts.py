@@ -19,9 +19,9 @@ from dialogs.effects import DropAnswer, FinishResponse, RecordAnswer, StartRespo
 from dialogs.sus_score import sus_score
 from storage import aggregates as agg
 from storage.db import Database
-from storage.releases import batch_range, release_pending, set_min_group_size
 from storage.demo import ResponseRow, insert_responses
 from storage.models import AnswerChoice
+from storage.releases import batch_range, release_pending, set_min_group_size
 from tests.insights.data import CATALOG, MARCH, march_responses, response, sus
 from tests.storage.conftest import as_turns, recomputed, take_turn
 
