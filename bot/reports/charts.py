@@ -108,8 +108,9 @@ def sus_figure(bars: Sequence[SusBar], summary: SusSummary, title: str) -> Figur
     canvas = FigureCanvasAgg(figure)
     left = _widest(canvas, count_labels) + 0.55
     axes = _axes(figure, title, left=left, bottom=0.75, top=1.05)
-    boxes = [(b.low + 0.5, 0, (b.high + 1 if b.high < 100 else 100) - 0.5, b.count) for b in bars]
-    _bars(axes, boxes, [SIDE_COLOURS[b.side] for b in bars])
+    held = [b for b in bars if b.count]
+    boxes = [(b.low + 0.5, 0, (b.high + 1 if b.high < 100 else 100) - 0.5, b.count) for b in held]
+    _bars(axes, boxes, [SIDE_COLOURS[b.side] for b in held])
     axes.axvline(SUS_AVERAGE, color=INK, linestyle="--", linewidth=1.2)
     axes.text(SUS_AVERAGE + 1, highest * 0.97, "average 68", color=INK, fontsize=TEXT_SIZE, va="top")
     axes.axvline(summary.mean, color=INK, linewidth=2)

@@ -63,15 +63,14 @@ def merged_bars(scores: Mapping[float, int], sizes: Mapping[float, int], k: int)
     for score, n in scores.items():
         counts[band_of(score)] += n
         weights[band_of(score)] += sizes.get(score, 0)
-    below = _merge_side(counts, weights, range(0, FIRST_ABOVE), k)
-    above = _merge_side(counts, weights, range(FIRST_ABOVE, BANDS), k)
-    if below and above and (_short(below, k) or _short(above, k)):
-        # One side holds too few: join the bars either side of 68 into one mixed bar.
-        lower, upper = _last_full(below), _first_full(above)
-        joined = SusBar(below[lower].first, above[upper].last, 0, 0)
-        inside = [*below[lower:], *above[: upper + 1]]
-        joined = SusBar(joined.first, joined.last, sum(b.count for b in inside), sum(b.size for b in inside))
-        return (*below[:lower], joined, *above[upper + 1 :])
+    below = _merge(counts, weights, list(range(0, FIRST_ABOVE)), k)
+    above = _merge(counts, weights, list(range(FIRST_ABOVE, BANDS)), k)
+    held_below, held_above = sum(weights[:FIRST_ABOVE]), sum(weights[FIRST_ABOVE:])
+    if 0 < held_above < k and held_below:
+        # Too few at or above 68: merge from the top down, so they join the nearest bands below.
+        return tuple(reversed(_merge(counts, weights, list(reversed(range(BANDS))), k)))
+    if 0 < held_below < k and held_above:
+        return tuple(_merge(counts, weights, list(range(BANDS)), k))
     return (*below, *above)
 
 
@@ -82,39 +81,33 @@ def below_average(bars: tuple[SusBar, ...]) -> int | None:
     return sum(bar.count for bar in bars if bar.side == BELOW)
 
 
-def _merge_side(counts: list[int], weights: list[int], bands: range, k: int) -> list[SusBar]:
+def _merge(counts: list[int], weights: list[int], bands: list[int], k: int) -> list[SusBar]:
+    """Greedy along ``bands`` (in either direction): a bar closes once it holds ``k``."""
     bars: list[SusBar] = []
-    start, count, size = None, 0, 0
+    run: list[int] = []
     for band in bands:
-        if start is None and counts[band] == 0:
+        if not run and counts[band] == 0:
             bars.append(SusBar(band, band, 0, 0))
             continue
-        start = band if start is None else start
-        count, size = count + counts[band], size + weights[band]
-        if size >= k:
-            bars.append(SusBar(start, band, count, size))
-            start, count, size = None, 0, 0
-    if start is not None:
-        # Too few at the end of the side: join them to the side's last bar that holds anyone.
+        run.append(band)
+        if sum(weights[b] for b in run) >= k:
+            bars.append(_bar(run, counts, weights))
+            run = []
+    if run:
+        # Too few at the end: join them to the last bar that holds anyone, and the empty ones between.
         full = [i for i, bar in enumerate(bars) if bar.count]
         if full:
             i = full[-1]
-            bars[i:] = [SusBar(bars[i].first, bands[-1], bars[i].count + count, bars[i].size + size)]
+            joined = [b for bar in bars[i:] for b in range(bar.first, bar.last + 1)] + run
+            bars[i:] = [_bar(joined, counts, weights)]
         else:
-            bars = [SusBar(bands[0], bands[-1], count, size)]
-    return bars
+            bars = [_bar(bands, counts, weights)]
+    return (
+        sorted(bars, key=lambda bar: bar.first)
+        if bands[0] < bands[-1]
+        else sorted(bars, key=lambda bar: -bar.first)
+    )
 
 
-def _short(bars: list[SusBar], k: int) -> bool:
-    held = sum(bar.size for bar in bars)
-    return 0 < held < k
-
-
-def _last_full(bars: list[SusBar]) -> int:
-    full = [i for i, bar in enumerate(bars) if bar.count]
-    return full[-1] if full else len(bars) - 1
-
-
-def _first_full(bars: list[SusBar]) -> int:
-    full = [i for i, bar in enumerate(bars) if bar.count]
-    return full[0] if full else 0
+def _bar(bands: list[int], counts: list[int], weights: list[int]) -> SusBar:
+    return SusBar(min(bands), max(bands), sum(counts[b] for b in bands), sum(weights[b] for b in bands))
