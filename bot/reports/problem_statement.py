@@ -98,9 +98,11 @@ def _what_we_want(outcomes: Sequence[str], labels: dict[str, str]) -> str:
         labels.get(o, o) for o in outcomes if o not in (*OUTCOME_QUALITIES, *OUTCOME_ABILITIES, MORE_TIME)
     ]
     if MORE_TIME in outcomes:
-        purpose = "so that they spend more time with children and families and less on recording"
+        purpose = f"so that {'they' if abilities else 'staff'} spend more time with children and families and less on recording"
     else:
-        purpose = "so that staff can spend more of their time with children and families"
+        # "staff" once a sentence: after "lets staff ..." the purpose says "they".
+        who = "they" if abilities else "staff"
+        purpose = f"so that {who} can spend more of their time with children and families"
     wanted = []
     if qualities:
         wanted.append("is " + listing(qualities))
@@ -109,7 +111,7 @@ def _what_we_want(outcomes: Sequence[str], labels: dict[str, str]) -> str:
     if not wanted and MORE_TIME in outcomes:
         said = "We want a system that gives staff more time with children and families and less on recording."
     elif not wanted:
-        said = f"We want a system that makes these tasks quicker, {purpose}."
+        said = f"We want a system that makes this work quicker, {purpose}."
     else:
         said = f"We want a system that {' and '.join(wanted)}, {purpose}."
     if unknown:

@@ -44,6 +44,7 @@ def _reads_well(text: str) -> None:
     assert text.endswith(".") and "  " not in text and " ," not in text and ",," not in text
     for sentence in re.split(r"(?<=\.) ", text):
         assert sentence[0].isupper(), sentence
+        assert sentence.casefold().count("staff") <= 1, sentence
     assert not re.search(r"\b(and and|the the|a a)\b", text)
     assert text.count("with children and families") <= 1, text
     assert "(speed)" not in text and "slower than it should be" not in text
