@@ -52,8 +52,8 @@ def demo_refused(real: int) -> str:
     return (
         f"Demo mode: no demo data was added, because this database already holds {real} real "
         f"response{'s' if real != 1 else ''}, and demo data is never mixed with real answers. "
-        "To try the demo, start it with an empty database, for example: "
-        "GUIDEBOT_DATA_DIR=demo-data guidebot serve --demo"
+        "To try the demo, start it on an empty database: point DATABASE_URL at a new one, or, with the "
+        "default SQLite file, run GUIDEBOT_DATA_DIR=demo-data guidebot serve --demo"
     )
 
 

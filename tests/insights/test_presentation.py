@@ -200,3 +200,21 @@ async def test_a_teams_chart_link_works_for_months_not_a_day(tmp_path: Path) -> 
         assert settings.chart_days == 400 and settings.report_link_hours == 24
         db = client.server.app[SERVICES].db
         assert db is not None and uuid.UUID(urlsplit(url).path.rsplit("/", 1)[1][:-4]).version == 4
+
+
+async def test_a_schedule_stored_with_a_rolling_window_shows_a_fixed_period_and_says_so(
+    db: Database, tmp_path: Path
+) -> None:
+    from bot.reports.commands import scheduled_digest
+    from storage.schedules import Schedule
+
+    settings = load_settings(data_dir=tmp_path, secret_key=SECRET)
+    insights = Insights(db, lambda: load_content(settings), settings, SECRET.encode(), clock=lambda: MARCH)
+    old = Schedule(
+        "s-1", "web", "web:boss", "pain-points", "last-7-days", "0 9 * * 1", "every Monday at 09:00", MARCH
+    )
+    replies = await scheduled_digest(insights, old, MARCH)
+    said = replies[-1].text  # type: ignore[union-attr]
+    assert said.startswith("Scheduled digest, every Monday at 09:00.")
+    assert "It was set up for last-7-days" in said and "so it shows this-month" in said
+    assert "digest for March 2026" in replies[0].text  # type: ignore[union-attr]
