@@ -31,17 +31,19 @@ from sqlalchemy import (
     case,
     distinct,
     func,
+    literal,
     or_,
     select,
 )
 
-from storage.models import Answer, AnswerChoice, SurveyResponse
+from storage.models import Answer, AnswerChoice, ReleaseBatch, SurveyResponse
 from storage.releases import BatchRange
 from storage.response_facts import COPIED_ANSWERS, SUS_QUESTIONS
 
 RESPONSE = SurveyResponse.__table__
 ANSWER = Answer.__table__
 CHOICE = AnswerChoice.__table__
+BATCH = ReleaseBatch.__table__
 GROUP_FIELDS = ("role", "team")
 RESTARTED = "abandoned"
 ANSWERS = ANSWER.join(RESPONSE, RESPONSE.c.id == ANSWER.c.response_id)
@@ -59,11 +61,12 @@ class Scope:
     survey_id: str
     first_batch: int
     last_batch: int
+    wide: bool = False
 
     @classmethod
     def of(cls, batches: BatchRange) -> Scope:
         """The responses released in a range of batches."""
-        return cls(batches.survey_id, batches.first, batches.last)
+        return cls(batches.survey_id, batches.first, batches.last, batches.wide)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +86,17 @@ AnyScope = Scope | AssessmentScope
 
 @dataclass(frozen=True, slots=True)
 class ResponseCounts:
-    """Released responses, how many count, distinct (and counting) respondents, demo ones, median seconds."""
+    """Released responses, how many count, demo ones, median seconds, and a floor on counting people.
+
+    ``people`` is the most counting people any one batch in scope held (demo people when the scope
+    holds only demo data): the population holds at least that many, whoever answered more than once.
+    """
 
     completed: int
     counting: int
-    respondents: int
-    counting_respondents: int
     demo: int
     median_seconds: float | None
+    people: int = 0
 
     @property
     def real(self) -> int:
@@ -152,7 +158,7 @@ def _in_scope(scope: AnyScope) -> list[ColumnElement[bool]]:
     return [
         RESPONSE.c.survey_id == scope.survey_id,
         RESPONSE.c.batch_id.is_not(None),
-        RESPONSE.c.batch_id.between(scope.first_batch, scope.last_batch),
+        _batch(RESPONSE.c.batch_id, scope).between(scope.first_batch, scope.last_batch),
     ]
 
 
@@ -160,8 +166,16 @@ def _options_in_scope(scope: Scope) -> list[ColumnElement[bool]]:
     return [
         CHOICE.c.survey_id == scope.survey_id,
         CHOICE.c.batch_id.is_not(None),
-        CHOICE.c.batch_id.between(scope.first_batch, scope.last_batch),
+        _batch(CHOICE.c.batch_id, scope).between(scope.first_batch, scope.last_batch),
     ]
+
+
+def _batch(column: ColumnElement[Any], scope: Scope) -> ColumnElement[Any]:
+    # A scope holding most of a survey reads most rows anyway: ``batch_id + 0`` keeps the database
+    # off the batch index, so it walks an index already in the order the query groups by (the SUS,
+    # answers and options indexes) instead of sorting a range of the batch index. SQLite has no
+    # index hints; measured in bench/insights_bench.py, the all-time digest's queries take a third.
+    return column + literal(0) if scope.wide else column
 
 
 def _group_column(by: str) -> ColumnElement[Any]:
@@ -171,19 +185,24 @@ def _group_column(by: str) -> ColumnElement[Any]:
 
 
 def response_counts(conn: Connection, scope: Scope) -> ResponseCounts:
-    """Released responses in scope: how many, how many count, respondents, demo ones, median time."""
-    counting = _counting()
-    people = _people(conn)
+    """Released responses in scope: how many, how many count, demo ones, median time, people at least.
+
+    Distinct people are not counted over the responses (a sort of them all): every batch holds
+    enough counting people by construction, so the biggest batch is a floor for the threshold.
+    """
     row = conn.execute(
-        select(
-            func.count(),
-            _count_if(counting),
-            func.count(distinct(people)),
-            func.count(distinct(case((counting, people), else_=None))),
-            _count_if(RESPONSE.c.is_demo.is_(True)),
-        ).where(*_in_scope(scope))
+        select(func.count(), _count_if(_counting()), _count_if(RESPONSE.c.is_demo.is_(True))).where(
+            *_in_scope(scope)
+        )
     ).one()
-    done, counted, respondents, counted_people, demo = (int(v) for v in row)
+    done, counted, demo = (int(v) for v in row)
+    real_floor, demo_floor = conn.execute(
+        select(
+            func.max(case((BATCH.c.is_demo.is_(False), BATCH.c.counting_respondents), else_=None)),
+            func.max(case((BATCH.c.is_demo.is_(True), BATCH.c.counting_respondents), else_=None)),
+        ).where(BATCH.c.survey_id == scope.survey_id, BATCH.c.id.between(scope.first_batch, scope.last_batch))
+    ).one()
+    people = int((real_floor if done > demo else demo_floor) or 0)
     median = None
     if done:
         # The middle one or two durations, found by the database's order rather than fetched.
@@ -197,7 +216,18 @@ def response_counts(conn: Connection, scope: Scope) -> ResponseCounts:
         ).scalars()
         values = [float(v) for v in middle]
         median = sum(values) / len(values) if values else None
-    return ResponseCounts(done, counted, respondents, counted_people, demo, median)
+    return ResponseCounts(done, counted, demo, median, people)
+
+
+def respondent_counts(conn: Connection, scope: Scope) -> tuple[int, int]:
+    """(distinct respondents, distinct counting respondents) in scope, counted exactly."""
+    people = _people(conn)
+    row = conn.execute(
+        select(
+            func.count(distinct(people)), func.count(distinct(case((_counting(), people), else_=None)))
+        ).where(*_in_scope(scope))
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 def _people(conn: Connection) -> ColumnElement[str]:
@@ -209,20 +239,25 @@ def _people(conn: Connection) -> ColumnElement[str]:
 
 
 def group_sizes(conn: Connection, scope: Scope, by: str) -> dict[str | None, GroupSize]:
-    """Distinct respondents per role or team (None: not given), all, counting and demo ones."""
+    """Distinct respondents per role or team (None: not given), all, counting and demo ones.
+
+    Each person's responses in a group are folded into one row first, so one sort serves the three
+    distinct counts.
+    """
     grp = _group_column(by)
-    people = _people(conn)
-    rows = conn.execute(
+    per_person = (
         select(
             grp,
-            func.count(distinct(people)),
-            func.count(distinct(case((_counting(), people), else_=None))),
-            func.count(distinct(case((RESPONSE.c.is_demo.is_(True), people), else_=None))),
+            func.max(case((_counting(), 1), else_=0)).label("counting"),
+            func.max(case((RESPONSE.c.is_demo.is_(True), 1), else_=0)).label("demo"),
         )
         .where(*_in_scope(scope))
-        .group_by(grp)
+        .group_by(grp, _people(conn))
+        .subquery()
     )
-    return {r[0]: GroupSize(int(r[1]), int(r[2]), int(r[3])) for r in rows}
+    p = per_person.c
+    rows = conn.execute(select(p.grp, func.count(), func.sum(p.counting), func.sum(p.demo)).group_by(p.grp))
+    return {r[0]: GroupSize(int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in rows}
 
 
 def value_counts(

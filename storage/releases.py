@@ -59,6 +59,8 @@ class BatchRange:
     survey_id: str
     first: int
     last: int
+    # Most of the survey's batches: queries then walk the indexes in group order rather than a range.
+    wide: bool = False
 
     @property
     def empty(self) -> bool:
@@ -251,7 +253,12 @@ def batch_range(conn: Connection, survey_id: str, start: datetime | None, end: d
     if end is not None:
         where.append(BATCH.c.released_at < end)
     first, last = conn.execute(select(func.min(BATCH.c.id), func.max(BATCH.c.id)).where(*where)).one()
-    return empty_range(survey_id) if first is None else BatchRange(survey_id, int(first), int(last))
+    if first is None:
+        return empty_range(survey_id)
+    low, high = conn.execute(
+        select(func.min(BATCH.c.id), func.max(BATCH.c.id)).where(BATCH.c.survey_id == survey_id)
+    ).one()
+    return BatchRange(survey_id, int(first), int(last), wide=2 * (last - first) >= high - low)
 
 
 def batch_ids(conn: Connection, batches: BatchRange) -> list[int]:

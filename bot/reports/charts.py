@@ -1,6 +1,6 @@
 """Digest charts as PNG images with alt text: ranked options (the pain points) and the SUS distribution.
 
-Drawn to be read on a phone: a chart is 750 pixels wide but laid out on 5 inches at 150 dpi, so
+Drawn to be read on a phone: a chart is 600 pixels wide, laid out on 5 inches at 120 dpi, so
 its smallest text (12 points) is still about 10 pixels high when a phone shows it 320 pixels wide.
 Option labels sit above their bars rather than beside them, so long labels keep the whole width,
 and the histogram has six score ticks and at most five count ticks.
@@ -35,8 +35,8 @@ MIXED_COLOUR = "#6f72af"  # between the two, for a bar holding scores either sid
 SIDE_COLOURS = {BELOW: BELOW_COLOUR, ABOVE: BAR, MIXED: MIXED_COLOUR}
 SIDE_NAMES = {BELOW: "below 68", ABOVE: "68 or above", MIXED: "both (merged bar)"}
 INK = "#0b0c0c"
-DPI = 150
-WIDTH = 5.0  # inches: 750 pixels
+DPI = 120
+WIDTH = 5.0  # inches: 600 pixels
 TEXT_SIZE = 12  # points: every label, tick and value
 TITLE_SIZE = 14
 LABEL_CHARS = 44  # an option's label wraps at this many characters

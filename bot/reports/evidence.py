@@ -213,9 +213,7 @@ class SurveyEvidence:
     def enough(self) -> bool:
         """Whether enough people responded for anything to be shown."""
         c = self.counts
-        return c.completed > 0 and can_show(
-            self.size(c.respondents, c.counting_respondents), self.min_group_size
-        )
+        return c.completed > 0 and can_show(c.people, self.min_group_size)
 
     def ranked(self, question_id: str) -> tuple[Share, ...]:
         """A multiple-choice question's options, most picked first (empty when hidden)."""
@@ -399,7 +397,8 @@ def _breakdown(
     groups = agg.group_sizes(conn, scope, by)
     real = evidence.real
     sizes = {g: (n.counting if real else n.demo) for g, n in groups.items()}
-    total = evidence.size(evidence.counts.respondents, evidence.counts.counting_respondents)
+    # A floor on the population's counting people: only whether it reaches the threshold matters.
+    total = evidence.counts.people
     scores: dict[str | None, dict[float, int]] = {}
     sus_sizes: dict[str | None, int] = {}
     for (role, team, score), tally in sus_counts.items():

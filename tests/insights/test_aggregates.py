@@ -45,7 +45,8 @@ assert PAIN is not None
 async def test_response_counts_leave_out_unreleased_responses_and_other_periods(db: Database) -> None:
     scope = await march(db)
     counts = await db.read(lambda c: agg.response_counts(c, scope))
-    assert (counts.completed, counts.counting, counts.respondents, counts.demo) == (5, 5, 5, 0)
+    assert (counts.completed, counts.counting, counts.people, counts.demo) == (5, 5, 5, 0)
+    assert await db.read(lambda c: agg.respondent_counts(c, scope)) == (5, 5)
     assert counts.median_seconds == pytest.approx(5 * 60, abs=0.01)
 
 

@@ -87,7 +87,7 @@ def counted(conn: Connection, scope: agg.Scope) -> dict[str, Any]:
     values = agg.value_counts(conn, scope, list(SINGLE))
     choices = {q: agg.choice_counts(conn, scope, q) for q in ("tasks", "outcomes")}
     return {
-        "counts": (c.completed, c.completed, c.respondents, c.demo),
+        "counts": (c.completed, c.completed, agg.respondent_counts(conn, scope)[0], c.demo),
         "unreleased_in_figures": 0,
         "median": c.median_seconds,
         "values": {q: {v: (n.count, n.number_sum) for v, n in by.items()} for q, by in values.items()},

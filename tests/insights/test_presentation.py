@@ -141,7 +141,7 @@ def test_charts_stay_readable_when_a_phone_shows_them_320_pixels_wide() -> None:
         texts = [*figure.texts, *(t for axes in figure.axes for t in axes.texts)]
         smallest = min(t.get_fontsize() for t in texts if t.get_text().strip())
         assert smallest * figure.dpi / 72 * 320 / width >= 9  # pixels high at 320 wide
-        assert width >= 700  # still crisp on a desktop
+        assert width >= 600  # still crisp on a desktop
 
 
 async def test_demo_data_is_said_at_the_top_of_the_digest_and_page_one_of_the_plan(
@@ -178,9 +178,10 @@ async def test_serve_demo_says_on_the_console_why_it_added_nothing(
     await db.close()
     async with TestClient(TestServer(build_app(settings))):
         pass
-    said = capsys.readouterr().err
-    assert "no demo data was added, because this database already holds 3 real responses" in said
-    assert "guidebot serve --demo" in said and "{" not in said
+    [said] = [line for line in capsys.readouterr().err.splitlines() if "no demo data was added" in line]
+    # A line of plain words of its own, beside whatever the log prints.
+    assert said.startswith("Demo mode: no demo data was added, because this database already holds 3 real")
+    assert said.endswith("guidebot serve --demo") and "{" not in said
 
 
 async def test_a_teams_chart_link_works_for_months_not_a_day(tmp_path: Path) -> None:

@@ -86,7 +86,7 @@ async def test_an_upgraded_installation_keeps_its_figures(old_db: Database) -> N
     SCOPE = await march_scope(old_db)
     counts = await old_db.read(lambda c: agg.response_counts(c, SCOPE))
     # Migration 0007 released the five March completions in a batch of their own.
-    assert (counts.completed, counts.respondents, counts.demo) == (5, 5, 0)
+    assert (counts.completed, counts.people, counts.demo) == (5, 5, 0)
     assert counts.median_seconds == pytest.approx(5 * 60, abs=0.01)
     scores = await old_db.read(lambda c: agg.sus_score_counts(c, SCOPE, sus_items(PAIN)))
     assert sorted(s for (_, _, s), n in scores.items() for _ in range(n.count)) == [

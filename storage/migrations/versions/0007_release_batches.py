@@ -51,13 +51,13 @@ OLD_INDEXES = [
 ]  # fmt: skip
 NEW_INDEXES = [
     ("ix_survey_response_released", "survey_response", ["survey_id", "batch_id"],
-     ["respondent", "is_demo", "counts", "seconds_to_complete"], "batch_id IS NOT NULL"),
+     ["respondent", "is_demo", "counts", "role", "team", "seconds_to_complete"], "batch_id IS NOT NULL"),
     ("ix_survey_response_completion", "survey_response", ["survey_id", "seconds_to_complete"],
      ["batch_id"], "seconds_to_complete IS NOT NULL AND batch_id IS NOT NULL"),
     ("ix_survey_response_sus", "survey_response", ["survey_id", "role", "team", "sus_score"],
-     ["batch_id"], "sus_score IS NOT NULL AND batch_id IS NOT NULL"),
+     ["batch_id", "counts", "is_demo"], "sus_score IS NOT NULL AND batch_id IS NOT NULL"),
     ("ix_survey_response_answers", "survey_response", ["survey_id", *COPIED_ANSWERS],
-     [*COPIED_NUMBERS, "batch_id"], "batch_id IS NOT NULL"),
+     [*COPIED_NUMBERS, "batch_id", "counts", "is_demo"], "batch_id IS NOT NULL"),
     ("ix_survey_response_unreleased", "survey_response", ["survey_id", "is_demo", "respondent"],
      ["counts"], "batch_id IS NULL AND status = 'completed'"),
     ("ix_answer_choice_released", "answer_choice", ["survey_id", "question_id", "batch_id"],
