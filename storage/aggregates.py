@@ -147,7 +147,7 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _in_scope(scope: AnyScope) -> list[ColumnElement[bool]]:
+def _in_scope(scope: AnyScope, *, via_answers: bool = False) -> list[ColumnElement[bool]]:
     if isinstance(scope, AssessmentScope):
         where = [RESPONSE.c.survey_id == scope.survey_id, RESPONSE.c.status != RESTARTED]
         if scope.start is not None:
@@ -155,8 +155,13 @@ def _in_scope(scope: AnyScope) -> list[ColumnElement[bool]]:
         if scope.end is not None:
             where.append(RESPONSE.c.started_at < scope.end)
         return where
+    survey = RESPONSE.c.survey_id
+    if scope.wide and via_answers:
+        # Joined to answers, a scope of most responses is read from the question's answers, each
+        # finding its response by key: ten times quicker than every response finding its answer.
+        survey = survey + literal("")
     return [
-        RESPONSE.c.survey_id == scope.survey_id,
+        survey == scope.survey_id,
         RESPONSE.c.batch_id.is_not(None),
         _batch(RESPONSE.c.batch_id, scope).between(scope.first_batch, scope.last_batch),
     ]
@@ -283,7 +288,7 @@ def value_counts(
             _count_if(_counting()),
         )
         .select_from(ANSWERS)
-        .where(*_in_scope(scope), NOT_FREE_TEXT, ANSWER.c.question_id.in_(others))
+        .where(*_in_scope(scope, via_answers=True), NOT_FREE_TEXT, ANSWER.c.question_id.in_(others))
         .group_by(ANSWER.c.question_id, ANSWER.c.value_text)
     )
     for question_id, text, count, number_sum, counted in conn.execute(query):
@@ -377,7 +382,7 @@ def _sus_from_answers(
         )
         .select_from(ANSWERS)
         .where(
-            *_in_scope(scope),
+            *_in_scope(scope, via_answers=True),
             NOT_FREE_TEXT,
             ANSWER.c.question_id.in_(list(items)),
             ANSWER.c.value_number.is_not(None),
@@ -406,17 +411,28 @@ def _escape(word: str) -> str:
 def theme_counts(
     conn: Connection, scope: Scope, question_id: str, themes: Mapping[str, Sequence[str]]
 ) -> tuple[int, dict[str, Tally]]:
-    """Free-text answers to one question, and how many mention each theme's keywords, in one pass."""
+    """Free-text answers to one question, and how many mention each theme's keywords, in one pass.
+
+    Each answer is matched once per theme in a subquery; the sums over it count the mentions and
+    the mentions by people who count without matching again.
+    """
     names = list(themes)
-    counting = _counting()
-    columns = []
-    for name in names:
-        columns += [_count_if(_matches(themes[name])), _count_if(and_(_matches(themes[name]), counting))]
-    row = conn.execute(
-        select(func.count(), *columns)
+    flags = [case((_matches(themes[name]), 1), else_=0).label(f"t{i}") for i, name in enumerate(names)]
+    matched = (
+        select(case((_counting(), 1), else_=0).label("counting"), *flags)
         .select_from(ANSWERS)
-        .where(*_in_scope(scope), ANSWER.c.question_id == question_id, ANSWER.c.value_text.is_not(None))
-    ).one()
+        .where(
+            *_in_scope(scope, via_answers=True),
+            ANSWER.c.question_id == question_id,
+            ANSWER.c.value_text.is_not(None),
+        )
+        .subquery()
+    )
+    m = matched.c
+    sums = []
+    for i in range(len(names)):
+        sums += [func.coalesce(func.sum(m[f"t{i}"]), 0), func.coalesce(func.sum(m[f"t{i}"] * m.counting), 0)]
+    row = conn.execute(select(func.count(), *sums).select_from(matched)).one()
     return int(row[0]), {
         name: Tally(int(row[1 + 2 * i]), int(row[2 + 2 * i])) for i, name in enumerate(names)
     }
@@ -437,7 +453,7 @@ def theme_quotes(
         select(ANSWER.c.value_text)
         .select_from(ANSWERS)
         .where(
-            *_in_scope(scope),
+            *_in_scope(scope, via_answers=True),
             ANSWER.c.question_id == question_id,
             and_(ANSWER.c.value_text.is_not(None), func.length(ANSWER.c.value_text) <= max_length),
             _matches(keywords),
