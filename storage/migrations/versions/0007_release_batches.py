@@ -14,7 +14,7 @@ unreleased until more people complete. Demo responses are batched among themselv
 the SQL is written out here rather than imported, so this revision keeps doing what it did.
 
 Revision ID: 0007_release_batches
-Revises: 0006_people_index
+Revises: 0008_delivery
 Create Date: 2026-12-10
 """
 
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_release_batches"
-down_revision = "0006_people_index"
+down_revision = "0008_delivery"
 branch_labels = None
 depends_on = None
 
