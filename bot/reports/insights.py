@@ -57,9 +57,12 @@ class Insights:
         """The content the server runs on now (it may have been reloaded)."""
         return self._content()
 
-    def period(self, word: str, now: datetime | None = None) -> Period:
-        """The period a word names, in the council's time zone; ValueError with a hint otherwise."""
-        return parse_period(word, now or self.clock(), self.settings.zone)
+    def period(self, word: str, now: datetime | None = None, *, rolling: bool = False) -> Period:
+        """The period a word names, in the council's time zone; ValueError with a hint otherwise.
+
+        ``rolling`` (``last-N-days``) is for reports that are not about survey responses.
+        """
+        return parse_period(word, now or self.clock(), self.settings.zone, rolling=rolling)
 
     def survey(self, name: str) -> SurveyDef | None:
         """The survey a user means (any audience: digests are about every survey)."""

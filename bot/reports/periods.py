@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 DEFAULT_DIGEST_PERIOD = "this-month"
+# Guidance gaps are questions asked of the guidance, not survey answers: a rolling window suits them.
+DEFAULT_GAPS_PERIOD = "last-30-days"
 # The plan is the service's baseline for a year of improvement work, and a year holds enough
 # responses for the role and team breakdowns whichever month the survey ran in.
 DEFAULT_PLAN_PERIOD = "this-year"
@@ -59,14 +61,23 @@ def is_period(word: str) -> bool:
     )
 
 
-def parse_period(word: str, now: datetime, tz: ZoneInfo) -> Period:
-    """The period ``word`` names as of ``now``; raises ValueError naming the accepted forms."""
+def parse_period(word: str, now: datetime, tz: ZoneInfo, *, rolling: bool = False) -> Period:
+    """The period ``word`` names as of ``now``; raises ValueError naming the accepted forms.
+
+    ``rolling`` accepts ``last-N-days`` too, for reports that are not about survey responses
+    (the guidance gaps); survey figures never take one.
+    """
     w = word.casefold().strip()
     today = now.astimezone(tz).date()
     if w in ("all", "all-time"):
         return Period("all", "all responses so far", None, None)
-    if _LAST_DAYS.match(w):
-        raise ValueError(ROLLING_REFUSAL.format(word=word[:30], help=PERIOD_HELP))
+    if m := _LAST_DAYS.match(w):
+        if not rolling:
+            raise ValueError(ROLLING_REFUSAL.format(word=word[:30], help=PERIOD_HELP))
+        days = int(m.group(1))
+        if not 1 <= days <= 366:
+            raise ValueError("last-N-days needs N from 1 to 366")
+        return _days(w, days, _midnight(today + timedelta(days=1), tz), tz)
     if w in _NAMED:
         return _NAMED[w](today, tz)
     if m := _MONTH.match(w):
@@ -83,6 +94,15 @@ def parse_period(word: str, now: datetime, tz: ZoneInfo) -> Period:
 
 def _midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def _days(name: str, days: int, end: datetime, tz: ZoneInfo, *, with_previous: bool = True) -> Period:
+    local_end = end.astimezone(tz).date()
+    start = _midnight(local_end - timedelta(days=days), tz)
+    previous = _days(name, days, start, tz, with_previous=False) if with_previous else None
+    return Period(
+        name, f"the last {days} days" if with_previous else f"the {days} days before", start, end, previous
+    )
 
 
 def _month(first: date, tz: ZoneInfo, *, with_previous: bool = True, name: str | None = None) -> Period:
