@@ -212,7 +212,15 @@ async def test_a_schedule_stored_with_a_rolling_window_shows_a_fixed_period_and_
     settings = load_settings(data_dir=tmp_path, secret_key=SECRET)
     insights = Insights(db, lambda: load_content(settings), settings, SECRET.encode(), clock=lambda: MARCH)
     old = Schedule(
-        "s-1", "web", "web:boss", "pain-points", "last-7-days", "0 9 * * 1", "every Monday at 09:00", MARCH
+        "s-1",
+        "web",
+        "web:boss",
+        None,
+        "pain-points",
+        "last-7-days",
+        "0 9 * * 1",
+        "every Monday at 09:00",
+        MARCH,
     )
     replies = await scheduled_digest(insights, old, MARCH)
     said = replies[-1].text  # type: ignore[union-attr]
