@@ -96,7 +96,8 @@ def sus_distribution_chart(bars: Sequence[SusBar], summary: SusSummary, *, title
 def sus_figure(bars: Sequence[SusBar], summary: SusSummary, title: str) -> Figure:
     """The figure behind ``sus_distribution_chart``."""
     tallest = max((b.count for b in bars), default=0)
-    highest = tallest * 1.25 or 1
+    # Headroom above the tallest bar for the two labels, so neither is drawn over a bar.
+    highest = tallest * 1.45 or 1
     counts = [
         int(n)
         for n in MaxNLocator(4, steps=[1, 2, 5, 10], integer=True).tick_values(0, highest)
@@ -112,11 +113,11 @@ def sus_figure(bars: Sequence[SusBar], summary: SusSummary, title: str) -> Figur
     boxes = [(b.low + 0.5, 0, (b.high + 1 if b.high < 100 else 100) - 0.5, b.count) for b in held]
     _bars(axes, boxes, [SIDE_COLOURS[b.side] for b in held])
     axes.axvline(SUS_AVERAGE, color=INK, linestyle="--", linewidth=1.2)
-    axes.text(SUS_AVERAGE + 1, highest * 0.97, "average 68", color=INK, fontsize=TEXT_SIZE, va="top")
+    axes.text(SUS_AVERAGE + 1, highest * 0.99, "average 68", color=INK, fontsize=TEXT_SIZE, va="top")
     axes.axvline(summary.mean, color=INK, linewidth=2)
     right = summary.mean < 40
     axes.text(
-        summary.mean + (1 if right else -1), highest * 0.82, f"yours {summary.mean:.0f}", color=INK,
+        summary.mean + (1 if right else -1), highest * 0.86, f"yours {summary.mean:.0f}", color=INK,
         fontsize=TEXT_SIZE, ha="left" if right else "right", va="top",
     )  # fmt: skip
     axes.set_xlim(0, 100)
