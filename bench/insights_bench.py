@@ -5,9 +5,12 @@ social work workforce) over a year, loads them in bulk (executemany batches, not
 then times, on each database:
 
 - one plain full scan of the answers (``SELECT count(*), sum(value_number) FROM answer``);
-- the digest's queries and the whole digest with its charts, for the default period (the last 30
-  days, with the 30 days before for comparison) and for all responses at once;
-- the whole improvement plan (the last 90 days, and all responses).
+- the digest's queries and the whole digest with its charts, for the default period (this month so
+  far, with last month for comparison) and for all responses at once;
+- the whole improvement plan (this year, its default, and all responses), breakdowns audited.
+
+Loading releases the completed responses in batches, in completion order, as turns would have
+(``storage.releases``); the figures read released responses only.
 
 Each figure is the median of several runs; peak memory is the process's ``ru_maxrss``. After
 loading, PostgreSQL is vacuumed as autovacuum would do on a live server (``--no-vacuum`` skips it),
@@ -36,13 +39,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.content import load_content
 from bot.reports.demo_data import DemoPlan, demo_responses
-from bot.reports.digest import collect_digest
+from bot.reports.digest import collect_context, collect_main
 from bot.reports.evidence import STAFF_SURVEY
 from bot.reports.insights import Insights
+from bot.reports.released import Released
 from bot.settings import load_settings
 from storage.db import Database
 from storage.demo import analyse, data_size, insert_responses, plain_scan, response_total
 from storage.migrate import upgrade
+from storage.releases import batch_range
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 # One pain-points round is about 17.7 answers with desired outcomes; 62% answer in two rounds.
@@ -87,24 +92,34 @@ async def bench(url: str, respondents: int, runs: int, load: bool, vacuum: bool)
     insights = Insights(db, lambda: content, settings, b"bench-key", clock=lambda: NOW)
     survey = content.catalog.get(STAFF_SURVEY)
     assert survey is not None
-    month, year, everything = (insights.period(p) for p in ("last-30-days", "last-90-days", "all"))
+    month, year, everything = (insights.period(p) for p in ("this-month", "this-year", "all"))
 
     def scan() -> Awaitable[Any]:
         return db.read(plain_scan)
 
     def queries(period: Any) -> Awaitable[Any]:
-        return db.read(
-            partial(collect_digest, catalog=content.catalog, survey=survey, period=period, min_group_size=5)
-        )
+        return db.read(partial(_digest_queries, catalog=content.catalog, survey=survey, period=period))
 
     plain = await timed("plain full scan of answers", scan, runs)
-    for name, period in (("last 30 days + 30 before", month), ("all responses", everything)):
+    for name, period in (("this month + last month", month), ("all responses", everything)):
         q = await timed(f"digest queries, {name}", lambda p=period: queries(p), runs)
         d = await timed(f"digest with charts, {name}", lambda p=period: insights.digest(survey, p), runs)
         print(f"  {'':<44} queries {q / plain:.1f}x the scan, whole digest {d / plain:.1f}x", flush=True)
-    await timed("plan with charts, last 90 days", lambda: insights.plan(year), runs)
+    await timed("plan with charts, this year", lambda: insights.plan(year), runs)
     await timed("plan with charts, all responses", lambda: insights.plan(everything), runs)
     await db.close()
+
+
+def _digest_queries(conn: Any, catalog: Any, survey: Any, period: Any) -> Any:
+    """The digest's reads over the batches released in the period and the one before."""
+    main, before = (
+        Released(batch_range(conn, survey.stored_as, p.start, p.end), 0) if p is not None else None
+        for p in (period, period.previous)
+    )
+    wants = catalog.get("desired-outcomes")
+    outcomes = Released(batch_range(conn, wants.stored_as, period.start, period.end), 0)
+    evidence = collect_main(conn, survey, period, main, 5)
+    return collect_context(conn, evidence, catalog, previous=before, outcomes=outcomes)
 
 
 def main() -> None:

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/London"
     public_url: str = Field(default="", pattern=r"^(https?://[^\s/]+(/\S*)?)?$")
     report_link_hours: int = Field(default=24, ge=1, le=720)
+    # A digest is read beside the same period a year on, so its charts outlive that by a month.
+    chart_days: int = Field(default=400, ge=1, le=3660)
     demo: bool = False
 
     # Slack (enabled when the bot token and signing secret are both set)

@@ -33,7 +33,11 @@ REMIND_AFTER = timedelta(minutes=30)
 
 @dataclass(frozen=True, slots=True)
 class TurnInput:
-    """One message as the dialogs see it: already redacted, with the time and a fresh id passed in."""
+    """One message as the dialogs see it: already redacted, with the time and a fresh id passed in.
+
+    ``countable`` is False when the channel does not authenticate its users (anyone could claim
+    any name), so the responses they start never count towards releasing figures.
+    """
 
     text: str | None
     value: Value | None
@@ -42,6 +46,11 @@ class TurnInput:
     new_id: str
     is_direct: bool = True
     countable: bool = True
+
+    @property
+    def counts(self) -> bool:
+        """Whether a response this message starts counts towards releasing figures."""
+        return self.countable and not (self.roles & LEADS)
 
 
 @dataclass(slots=True)
@@ -116,7 +125,7 @@ def _in_survey(catalog: SurveyCatalog, result: TurnResult, msg: TurnInput, comma
             case "stop":
                 _pause(catalog, result)
             case "restart":
-                _apply(state, result, engine.restart(survey, active, msg.new_id, msg.now))
+                _apply(state, result, engine.restart(survey, active, msg.new_id, msg.now, counts=msg.counts))
         return
     if command in ("surveys", "resume"):
         result.replies += [Text(f"You're in the middle of *{survey.title}*."), engine.ask(survey, active)]
@@ -222,7 +231,7 @@ def _start_or_resume(catalog: SurveyCatalog, result: TurnResult, survey: SurveyD
         )
         result.replies.append(engine.ask(survey, paused))
         return
-    _apply(state, result, engine.start(survey, msg.new_id, msg.now))
+    _apply(state, result, engine.start(survey, msg.new_id, msg.now, counts=msg.counts))
 
 
 def _pause(catalog: SurveyCatalog, result: TurnResult) -> None:

@@ -8,12 +8,16 @@ from datetime import datetime
 
 @dataclass(frozen=True, slots=True)
 class StartResponse:
-    """A new survey response begins."""
+    """A new survey response begins; ``counts`` is False when it must not count towards a release.
+
+    (Its author holds a manager's or digital lead's role, or the channel does not authenticate.)
+    """
 
     response_id: str
     survey_id: str
     survey_version: int
     started_at: datetime
+    counts: bool = True
 
 
 @dataclass(frozen=True, slots=True)

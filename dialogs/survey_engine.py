@@ -30,14 +30,19 @@ class Outcome:
     effects: list[Effect] = field(default_factory=list)
 
 
-def start(survey: SurveyDef, response_id: str, now: datetime) -> Outcome:
-    """Begin a new response: the survey's introduction and its first question."""
+def start(survey: SurveyDef, response_id: str, now: datetime, *, counts: bool = True) -> Outcome:
+    """Begin a new response: the survey's introduction and its first question.
+
+    ``counts`` is False when the response must not count towards releasing figures.
+    """
     first = next_question(survey, {}, -1)
     assert first is not None, "a survey always has a question that applies to everyone first"
     progress = SurveyProgress(survey.id, response_id, first.id)
     replies: list[Reply] = [Text(f"*{survey.title}*\n{survey.intro or survey.description}")]
     replies.append(ask(survey, progress))
-    return Outcome(progress, replies, [StartResponse(response_id, survey.stored_as, survey.version, now)])
+    return Outcome(
+        progress, replies, [StartResponse(response_id, survey.stored_as, survey.version, now, counts)]
+    )
 
 
 def answer(
@@ -82,9 +87,11 @@ def back(survey: SurveyDef, progress: SurveyProgress) -> Outcome:
     return Outcome(moved, replies)
 
 
-def restart(survey: SurveyDef, progress: SurveyProgress, response_id: str, now: datetime) -> Outcome:
+def restart(
+    survey: SurveyDef, progress: SurveyProgress, response_id: str, now: datetime, *, counts: bool = True
+) -> Outcome:
     """Abandon the current response and begin the survey again with a new one."""
-    fresh = start(survey, response_id, now)
+    fresh = start(survey, response_id, now, counts=counts)
     fresh.effects.insert(0, FinishResponse(progress.response_id, "abandoned", now))
     fresh.replies.insert(0, Text("Starting again from the first question."))
     return fresh

@@ -1,8 +1,10 @@
 """Bulk loading of synthetic responses (demo data and benchmarks), and removing demo data again.
 
 Rows go in with executemany in batches, not through turns: a million answers load in seconds.
-Each batch's response facts are then computed in SQL by the rules turns use (``response_facts``).
-Demo responses are marked ``is_demo``, so one command removes them and nothing else.
+Each batch's response facts are then computed in SQL by the rules turns use (``response_facts``),
+and the completed responses are released into figures in completion order (``releases``), as if
+each had been completed by a turn. Demo responses are marked ``is_demo``, so one command removes
+them and nothing else.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from itertools import islice
 
 from sqlalchemy import Connection, case, delete, func, insert, select
 
-from storage.models import Answer, AnswerChoice, SurveyResponse
+from storage.models import Answer, AnswerChoice, ReleaseBatch, SurveyResponse
+from storage.releases import release_pending
 from storage.response_facts import refresh_facts
 
 RESPONSE = SurveyResponse.__table__
 ANSWER = Answer.__table__
 CHOICE = AnswerChoice.__table__
+RELEASE = ReleaseBatch.__table__
 BATCH = 2000
 
 
@@ -50,10 +54,14 @@ class ResponseRow:
     team: str | None
     is_demo: bool
     answers: tuple[AnswerRow, ...]
+    counts: bool = True
 
 
 def insert_responses(conn: Connection, responses: Iterable[ResponseRow], *, batch: int = BATCH) -> int:
-    """Insert responses with their answers and chosen options, ``batch`` responses at a time; returns answers."""
+    """Insert responses with their answers and chosen options, ``batch`` responses at a time; returns answers.
+
+    Then releases what is due, as the turns that completed them would have.
+    """
     answers_written = 0
     for chunk in _chunks(iter(responses), batch):
         conn.execute(insert(RESPONSE), [_response_values(r) for r in chunk])
@@ -70,6 +78,7 @@ def insert_responses(conn: Connection, responses: Iterable[ResponseRow], *, batc
             conn.execute(insert(CHOICE), choice_rows)
         refresh_facts(conn, [r.id for r in chunk])
         answers_written += len(answer_rows)
+    release_pending(conn)
     return answers_written
 
 
@@ -86,7 +95,9 @@ def remove_demo(conn: Connection) -> int:
     demo_ids = select(RESPONSE.c.id).where(RESPONSE.c.is_demo.is_(True)).scalar_subquery()
     conn.execute(delete(CHOICE).where(CHOICE.c.response_id.in_(demo_ids)))
     conn.execute(delete(ANSWER).where(ANSWER.c.response_id.in_(demo_ids)))
-    return conn.execute(delete(RESPONSE).where(RESPONSE.c.is_demo.is_(True))).rowcount
+    removed = conn.execute(delete(RESPONSE).where(RESPONSE.c.is_demo.is_(True))).rowcount
+    conn.execute(delete(RELEASE).where(RELEASE.c.is_demo.is_(True)))
+    return removed
 
 
 def _response_values(r: ResponseRow) -> dict[str, object]:
@@ -101,6 +112,7 @@ def _response_values(r: ResponseRow) -> dict[str, object]:
         "role": r.role,
         "team": r.team,
         "is_demo": r.is_demo,
+        "counts": r.counts,
     }
 
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Index, LargeBinary, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
 class SurveyResponse(SQLModel, table=True):
     """One person's run through one survey, with the facts about it that digests read.
 
-    The fields after ``is_demo`` are kept up to date by the write that changes them (see
+    The fields after ``released_at`` are kept up to date by the write that changes them (see
     ``storage.response_facts``), so a digest reads one row per response instead of its answers.
+    A completed response enters figures only once released in a batch (``storage.releases``):
+    ``counts`` says whether it counts towards a batch's threshold (not when its author held a
+    manager's or digital lead's role, or came through a channel whose users are not authenticated).
     """
 
     __tablename__ = "survey_response"
@@ -28,6 +31,9 @@ class SurveyResponse(SQLModel, table=True):
     role: str | None = Field(default=None, max_length=60)
     team: str | None = Field(default=None, max_length=60)
     is_demo: bool = False
+    counts: bool = True
+    batch_id: int | None = None
+    released_at: datetime | None = None
     seconds_to_complete: float | None = None
     sus_score: float | None = None
     # Copies of the answers to the questions in ``response_facts.COPIED_ANSWERS``: value and number.
@@ -72,8 +78,9 @@ class AnswerChoice(SQLModel, table=True):
     """Each option picked in a multiple-choice answer, so that options can be counted in SQL.
 
     ``position`` is the option's place in its answer (0 first, so the 0s count the answers). The
-    response's survey, start and whether it was abandoned are copied here, so counting options for a
-    period needs no join (the indexes differ per database: see migration 0005).
+    response's survey, start, whether it was abandoned and its release batch are copied here, so
+    counting options for a period needs no join (the indexes differ per database: see migrations
+    0005 and 0007).
     """
 
     __tablename__ = "answer_choice"
@@ -85,6 +92,10 @@ class AnswerChoice(SQLModel, table=True):
     survey_id: str | None = Field(default=None, max_length=60)
     started_at: datetime | None = None
     abandoned: bool = False
+    batch_id: int | None = None
+    # Set on release: whether the response counted towards its batch (real, and ``counts``). No
+    # default on the Python side, so the turn's INSERT ... SELECT of options leaves it to the table.
+    counting: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
 
 
 class DialogStateRow(SQLModel, table=True):
@@ -258,3 +269,63 @@ class ReportImage(SQLModel, table=True):
     png: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime
     expires_at: datetime = Field(index=True)
+
+
+class ReleaseBatch(SQLModel, table=True):
+    """Completed responses of one survey released into figures together (``storage.releases``).
+
+    A batch is made once the unreleased responses that count come from at least ``min_group_size``
+    people; it takes every unreleased completed response of the survey (demo responses are
+    batched among themselves). ``sequence`` numbers a survey's batches from 1, and ids and
+    ``released_at`` grow with it, so a period's batches are one run of ids.
+    """
+
+    __tablename__ = "release_batch"
+    __table_args__ = (
+        UniqueConstraint("survey_id", "sequence", name="uq_release_batch_sequence"),
+        Index("ix_release_batch_released", "survey_id", "released_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: str = Field(max_length=60)
+    sequence: int
+    released_at: datetime
+    is_demo: bool = False
+    responses: int
+    counting_respondents: int
+    min_group_size: int
+
+
+class ReleasePolicy(SQLModel, table=True):
+    """The threshold batches are released with, kept in the database so every process uses one rule."""
+
+    __tablename__ = "release_policy"
+
+    id: int = Field(default=1, primary_key=True)
+    min_group_size: int
+    updated_at: datetime
+
+
+class ReleasedPopulation(SQLModel, table=True):
+    """A population a shown figure was computed over, remembered for query auditing.
+
+    The responses of ``survey_id`` in batches ``first_batch`` to ``last_batch`` (and, for a group
+    of a breakdown, whose ``field`` has ``value``; '' stands for "not given", and ``field`` '' for
+    the whole population). A new figure whose population differs from one of these by a few
+    people is refused (``bot.reports.audit``).
+    """
+
+    __tablename__ = "released_population"
+    __table_args__ = (
+        UniqueConstraint(
+            "survey_id", "field", "value", "first_batch", "last_batch", name="uq_released_population"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: str = Field(max_length=60)
+    field: str = Field(max_length=20)
+    value: str = Field(max_length=60)
+    first_batch: int
+    last_batch: int
+    released_at: datetime

@@ -26,6 +26,7 @@ from dialogs.effects import (
     RecordGuidanceAnswer,
     StartResponse,
 )
+from storage import releases
 from storage import response_facts as facts
 from storage.db import StaleState
 from storage.models import (
@@ -236,6 +237,7 @@ def _apply(conn: Connection, effect: Effect, respondent: str) -> None:
                     "status": "in_progress",
                     "started_at": effect.started_at,
                     "is_demo": False,
+                    "counts": effect.counts,
                 },
             )
         case RecordAnswer():
@@ -309,6 +311,7 @@ def _finish(conn: Connection, effect: FinishResponse) -> None:
     params = {"rid": effect.response_id, "status": effect.status, "finished": effect.finished_at}
     if effect.status == "completed":
         COMPLETE.run(conn, params)
+        releases.release_after_completion(conn, effect.response_id, effect.finished_at)
         return
     conn.execute(END, params)
     if effect.status == "abandoned":

@@ -31,9 +31,12 @@ def suppressed_groups(
     ``groups`` must cover ``total`` (include a "not given" group where people skipped the
     question), so that hiding the right groups really hides them. When ``total`` itself is too
     small every group is hidden. ``also_hidden`` are groups hidden for another reason (in another
-    column of the same table), which count towards what is hidden.
+    column of the same table, or holding only people who do not count), which count towards what
+    is hidden.
     """
-    present = {key: n for key, n in groups.items() if n > 0}
+    # A group of size 0 is left out, unless it is hidden for another reason: one that holds only
+    # people who do not count (managers, say) has size 0 but must stay hidden all the same.
+    present = {key: n for key, n in groups.items() if n > 0 or key in also_hidden}
     if sum(present.values()) < total:
         raise ValueError("the groups must cover the total, or a hidden group could be derived from it")
     if not can_show(total, min_group_size):

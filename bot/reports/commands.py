@@ -15,7 +15,13 @@ from functools import partial
 from bot.inbound import Inbound
 from bot.logs import get_logger
 from bot.reports.insights import Insights
-from bot.reports.periods import DEFAULT_DIGEST_PERIOD, DEFAULT_PLAN_PERIOD, Period, is_period
+from bot.reports.periods import (
+    DEFAULT_DIGEST_PERIOD,
+    DEFAULT_PLAN_PERIOD,
+    Period,
+    fixed_for,
+    is_period,
+)
 from bot.reports.plan_render import short_text
 from bot.reports.schedule_rules import RULE_HELP, next_due, parse_rule
 from bot.turn import TurnHandler
@@ -61,7 +67,11 @@ class InsightCommands:
         chosen = self._survey_and_period(words, DEFAULT_DIGEST_PERIOD)
         if isinstance(chosen, str):
             return [Text(chosen)]
-        return await self.insights.digest(*chosen)
+        survey, period = chosen
+        # Early in a month nothing may be released yet: the default then shows last month.
+        typed = any(is_period(w) for w in words)
+        fallback = None if typed else self.insights.period("last-month")
+        return await self.insights.digest(survey, period, fallback=fallback)
 
     async def plan(self, inbound: Inbound, args: str) -> list[Reply]:
         """``plan [period]``: the problem statement and first actions, with a link to the whole plan."""
@@ -200,8 +210,17 @@ class InsightCommands:
 async def scheduled_digest(insights: Insights, schedule: schedules.Schedule, due_at: datetime) -> list[Reply]:
     """A scheduled digest as it stood when it was due, with a line saying how to stop it."""
     survey = insights.survey(schedule.survey_id)
+    note = ""
+    name = schedule.period
+    if (fixed := fixed_for(name)) is not None:
+        note = (
+            f" It was set up for {name}; digests now cover fixed periods (rolling windows that overlap "
+            f"could single someone out), so it shows {fixed}. To choose another, type `digest stop` and "
+            f"set it up again with a period such as this-month."
+        )
+        name = fixed
     try:
-        period = insights.period(schedule.period, now=due_at)
+        period = insights.period(name, now=due_at)
     except ValueError:
         period = insights.period(DEFAULT_DIGEST_PERIOD, now=due_at)
     if survey is None:
@@ -209,4 +228,5 @@ async def scheduled_digest(insights: Insights, schedule: schedules.Schedule, due
             Text(f"The scheduled digest for {schedule.survey_id} can't be made: the survey no longer exists.")
         ]
     replies = await insights.digest(survey, period)
-    return [*replies, Text(f"Scheduled digest, {schedule.description}. Type `digest stop` to cancel it.")]
+    said = f"Scheduled digest, {schedule.description}. Type `digest stop` to cancel it.{note}"
+    return [*replies, Text(said)]

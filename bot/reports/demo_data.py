@@ -4,6 +4,9 @@ Each synthetic practitioner has one hidden "how much the system gets in the way"
 their SUS answers, how often they are disrupted and how much time they lose, so the figures hang
 together the way real ones do. Choices come from the survey files; the weights below only make
 common answers common (an answer with no weight gets a small one). Seeded, so runs repeat.
+
+``fill_demo`` puts half the people in the current month so far, so that the default digest (this
+month, beside last month) shows figures and a change on any day of the month.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
@@ -63,6 +67,8 @@ class DemoPlan:
     seed: int = 2026
     is_demo: bool = True
     repeat_share: float = 0.0
+    recent_from: datetime | None = None
+    recent_share: float = 0.5
 
 
 def demo_responses(catalog: SurveyCatalog, plan: DemoPlan) -> Iterator[ResponseRow]:
@@ -74,6 +80,9 @@ def demo_responses(catalog: SurveyCatalog, plan: DemoPlan) -> Iterator[ResponseR
         rounds = 2 if rng.random() < plan.repeat_share else 1
         for _ in range(rounds):
             started = plan.now - timedelta(days=rng.uniform(0, plan.days), minutes=5)
+            if plan.recent_from is not None and rng.random() < plan.recent_share:
+                room = max(0.0, (plan.now - plan.recent_from).total_seconds() - 420)
+                started = plan.recent_from + timedelta(seconds=rng.uniform(0, room))
             # Later responses are a little happier: the demo digest has a change to report.
             strain = rng.gauss(0.4, 0.9) - 0.3 * (1 - (plan.now - started).days / max(plan.days, 1))
             if pain is not None:
@@ -187,13 +196,36 @@ def _maturity(rng: random.Random, survey: SurveyDef, plan: DemoPlan) -> Response
 
 
 DEMO_RESPONDENTS = 150
+LONDON = ZoneInfo("Europe/London")
 
 
-def fill_demo(conn: Connection, catalog: SurveyCatalog, *, respondents: int, now: datetime) -> str:
+@dataclass(frozen=True, slots=True)
+class DemoOutcome:
+    """What ``fill_demo`` did: whether it added anything, why not, and what to tell people."""
+
+    added: bool
+    real_responses: int
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def fill_demo(
+    conn: Connection, catalog: SurveyCatalog, *, respondents: int, now: datetime, tz: ZoneInfo = LONDON
+) -> DemoOutcome:
     """Add demo responses to an empty database (run through ``Database.write``); says what happened."""
     total, demo = response_total(conn)
     if total:
         what = "demo data already" if demo == total else "real responses"
-        return f"Not adding demo data: the database has {what} ({total} responses)."
-    answers = insert_responses(conn, demo_responses(catalog, DemoPlan(respondents, now)))
-    return f"Added demo data: {respondents} synthetic people, {answers} answers. Remove it with `guidebot demo-data --remove`."
+        said = f"Not adding demo data: the database has {what} ({total} responses)."
+        return DemoOutcome(False, total - demo, said)
+    local = now.astimezone(tz)
+    month_start = datetime.combine(local.date().replace(day=1), time(0), tzinfo=tz)
+    plan = DemoPlan(respondents, now, recent_from=month_start)
+    answers = insert_responses(conn, demo_responses(catalog, plan))
+    said = (
+        f"Added demo data: {respondents} synthetic people, {answers} answers. "
+        "Remove it with `guidebot demo-data --remove`."
+    )
+    return DemoOutcome(True, 0, said)

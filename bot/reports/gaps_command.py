@@ -10,7 +10,7 @@ from bot.logs import get_logger
 from bot.reports.commands import LEADS
 from bot.reports.gaps import collect_gaps, gaps_text
 from bot.reports.insights import Insights
-from bot.reports.periods import DEFAULT_DIGEST_PERIOD
+from bot.reports.periods import DEFAULT_GAPS_PERIOD
 from bot.turn import TurnHandler
 from dialogs.replies import Reply, Text
 
@@ -39,7 +39,8 @@ class GapsCommand:
             log.info("insights.refused", command="gaps", channel=inbound.channel, respondent=respondent[:10])
             return [Text(REFUSAL)]
         try:
-            period = self.insights.period(args.split()[0] if args.split() else DEFAULT_DIGEST_PERIOD)
+            word = args.split()[0] if args.split() else DEFAULT_GAPS_PERIOD
+            period = self.insights.period(word, rolling=True)
         except ValueError as exc:
             return [Text(str(exc))]
         found = await self.insights.db.read(

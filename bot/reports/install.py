@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -21,6 +22,7 @@ from bot.reports.scheduler import DigestScheduler
 from bot.settings import Settings, secret_key
 from bot.turn import TurnHandler, utcnow
 from storage.db import Database
+from storage.releases import release_pending, set_min_group_size
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -37,6 +39,22 @@ def add_insight_commands(
     InsightCommands(insights, turns).register()
     GapsCommand(insights, turns).register()
     return insights
+
+
+def _release_policy(conn: object, *, size: int, now: datetime) -> None:
+    """Keep this server's threshold for releases, and release what a lower one would have held back."""
+    set_min_group_size(conn, size, now=now)  # type: ignore[arg-type]
+    release_pending(conn)  # type: ignore[arg-type]
+
+
+def demo_refused(real: int) -> str:
+    """What ``serve --demo`` says on the console when the database already holds real answers."""
+    return (
+        f"Demo mode: no demo data was added, because this database already holds {real} real "
+        f"response{'s' if real != 1 else ''}, and demo data is never mixed with real answers. "
+        "To try the demo, start it on an empty database: point DATABASE_URL at a new one, or, with the "
+        "default SQLite file, run GUIDEBOT_DATA_DIR=demo-data guidebot serve --demo"
+    )
 
 
 def install_insights(
@@ -61,12 +79,18 @@ def install_insights(
     )
 
     async def start(app: web.Application) -> None:
+        await db.write(partial(_release_policy, size=settings.min_group_size, now=clock()))
         if settings.demo:
             said = await db.write(
-                partial(fill_demo, catalog=turns.content.catalog, respondents=DEMO_RESPONDENTS, now=clock()),
+                partial(
+                    fill_demo, catalog=turns.content.catalog, respondents=DEMO_RESPONDENTS, now=clock(),
+                    tz=settings.zone,
+                ),
                 alone=True,
-            )
-            log.info("demo_data", result=said)
+            )  # fmt: skip
+            log.info("demo_data", result=str(said))
+            if said.real_responses:
+                print(demo_refused(said.real_responses), file=sys.stderr, flush=True)
         app[SCHEDULER] = asyncio.get_running_loop().create_task(
             scheduler.run_forever(), name="digest-scheduler"
         )

@@ -1,7 +1,13 @@
-"""Reporting periods: ``last-30-days``, ``this-month``, ``2026-Q1``..., in the council's time zone.
+"""Reporting periods: ``this-month``, ``2026-03``, ``2026-Q1``, ``2026``, ``all``..., in the council's time zone.
 
 A period is a half-open range of instants [start, end), computed from "now" in local time and
 held in UTC, with the period just before it of the same kind for "change since last period".
+
+Only fixed calendar periods are offered (months, quarters, years, all): figures cover the release
+batches of a period, and fixed periods keep the set of populations anyone can ask about small
+and known in advance, which the audit of breakdowns relies on (``bot.reports.audit``). Rolling
+windows such as ``last-30-days`` are refused with the reason: two overlapping windows could
+differ by one person. A schedule stored with one is read as a fixed period (``fixed_for``).
 """
 
 from __future__ import annotations
@@ -11,11 +17,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-DEFAULT_DIGEST_PERIOD = "last-30-days"
-DEFAULT_PLAN_PERIOD = "last-90-days"
+DEFAULT_DIGEST_PERIOD = "this-month"
+# Guidance gaps are questions asked of the guidance, not survey answers: a rolling window suits them.
+DEFAULT_GAPS_PERIOD = "last-30-days"
+# The plan is the service's baseline for a year of improvement work, and a year holds enough
+# responses for the role and team breakdowns whichever month the survey ran in.
+DEFAULT_PLAN_PERIOD = "this-year"
 PERIOD_HELP = (
-    "last-7-days, last-30-days (or any last-N-days), this-month, last-month, this-quarter, "
-    "last-quarter, this-year, a month such as 2026-03, a quarter such as 2026-Q1, a year such as 2026, or all"
+    "this-month, last-month, this-quarter, last-quarter, this-year, last-year, a month such as 2026-03, "
+    "a quarter such as 2026-Q1, a year such as 2026, or all"
+)
+ROLLING_REFUSAL = (
+    "Sorry, I can't make figures for {word}: rolling windows overlap, and comparing two that overlap "
+    "could single out one person's answers. Please ask for a fixed period instead: {help}."
 )
 _LAST_DAYS = re.compile(r"^last-(\d{1,3})-days?$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -47,18 +61,23 @@ def is_period(word: str) -> bool:
     )
 
 
-def parse_period(word: str, now: datetime, tz: ZoneInfo) -> Period:
-    """The period ``word`` names as of ``now``; raises ValueError naming the accepted forms."""
+def parse_period(word: str, now: datetime, tz: ZoneInfo, *, rolling: bool = False) -> Period:
+    """The period ``word`` names as of ``now``; raises ValueError naming the accepted forms.
+
+    ``rolling`` accepts ``last-N-days`` too, for reports that are not about survey responses
+    (the guidance gaps); survey figures never take one.
+    """
     w = word.casefold().strip()
     today = now.astimezone(tz).date()
     if w in ("all", "all-time"):
         return Period("all", "all responses so far", None, None)
     if m := _LAST_DAYS.match(w):
+        if not rolling:
+            raise ValueError(ROLLING_REFUSAL.format(word=word[:30], help=PERIOD_HELP))
         days = int(m.group(1))
         if not 1 <= days <= 366:
             raise ValueError("last-N-days needs N from 1 to 366")
-        end = _midnight(today + timedelta(days=1), tz)
-        return _days(w, days, end, tz)
+        return _days(w, days, _midnight(today + timedelta(days=1), tz), tz)
     if w in _NAMED:
         return _NAMED[w](today, tz)
     if m := _MONTH.match(w):
@@ -146,13 +165,30 @@ def _this_year(today: date, tz: ZoneInfo) -> Period:
     return _year(today.year, tz, name="this-year")
 
 
+def _last_year(today: date, tz: ZoneInfo) -> Period:
+    return _year(today.year - 1, tz, name="last-year")
+
+
 _NAMED = {
     "this-month": _this_month,
     "last-month": _last_month,
     "this-quarter": _this_quarter,
     "last-quarter": _last_quarter,
     "this-year": _this_year,
+    "last-year": _last_year,
 }
+
+
+def fixed_for(word: str) -> str | None:
+    """The fixed period a rolling window stored before they were refused is read as, or None.
+
+    Up to a month becomes ``this-month``, up to a quarter ``this-quarter``, longer ``this-year``.
+    """
+    found = _LAST_DAYS.match(word.casefold().strip())
+    if found is None:
+        return None
+    days = int(found.group(1))
+    return "this-month" if days <= 31 else "this-quarter" if days <= 92 else "this-year"
 
 
 def describe(period: Period, tz: ZoneInfo) -> str:

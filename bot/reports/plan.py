@@ -26,6 +26,7 @@ from bot.reports.gaps import Gaps, collect_gaps, gaps_appendix
 from bot.reports.periods import Period, describe
 from bot.reports.plan_actions import prioritised_actions
 from bot.reports.plan_document import ImprovementPlan
+from bot.reports.released import Released
 from dialogs.guidance import GuidanceLibrary
 from dialogs.loader import SurveyCatalog
 from dialogs.replies import Image
@@ -61,21 +62,27 @@ def collect_plan(
     conn: Connection,
     catalog: SurveyCatalog,
     period: Period,
+    released: dict[str, Released],
     min_group_size: int,
     *,
     every_question: bool = False,
 ) -> PlanEvidence:
-    """Gather everything the plan shows, in one transaction (run through ``Database.read``).
+    """Gather everything the plan shows over each survey's ``released`` batches (run through ``Database.read``).
 
     ``every_question`` adds each question's distribution, for the whole document's appendix.
+    The staff survey's breakdowns wait for the audit (``bot.reports.audit``).
     """
     only = None if every_question else REPORT_QUESTIONS
-    staff_survey, wants_survey = catalog.get(STAFF_SURVEY), catalog.get(OUTCOMES_SURVEY)
-    staff = wants = None
-    if staff_survey is not None:
-        staff = gather(conn, staff_survey, period, min_group_size, only=only, breakdowns=True)
-    if wants_survey is not None:
-        wants = gather(conn, wants_survey, period, min_group_size, only=only)
+    found: dict[str, SurveyEvidence] = {}
+    for survey_id in (STAFF_SURVEY, OUTCOMES_SURVEY):
+        survey = catalog.get(survey_id)
+        if survey is not None and survey.stored_as in released:
+            r = released[survey.stored_as]
+            found[survey_id] = gather(
+                conn, survey, period, r.batches, min_group_size, latest_batch=r.latest, only=only,
+                breakdowns=survey_id == STAFF_SURVEY,
+            )  # fmt: skip
+    staff, wants = found.get(STAFF_SURVEY), found.get(OUTCOMES_SURVEY)
     gaps = collect_gaps(conn, period, min_group_size) if every_question else None
     return PlanEvidence(period, staff, wants, _maturity(conn, catalog, period), every_question, gaps)
 
@@ -87,9 +94,9 @@ def _maturity(conn: Connection, catalog: SurveyCatalog, period: Period) -> dict[
     if survey is None:
         return {}
     ids = [q.id for q in survey.questions]
-    counted = agg.value_counts(conn, agg.Scope(survey.id, period.start, period.end), ids)
+    counted = agg.value_counts(conn, agg.AssessmentScope(survey.id, period.start, period.end), ids)
     if not counted:
-        counted = agg.value_counts(conn, agg.Scope(survey.id), ids)
+        counted = agg.value_counts(conn, agg.AssessmentScope(survey.id), ids)
     steps = {}
     for q in survey.questions:
         values = counted.get(q.id, {})
@@ -136,13 +143,20 @@ def build_plan(
     )
     if evidence.every_question:
         body += (sections.appendix((staff, wants), resolve), gaps_appendix(evidence.gaps))
+    k = staff.min_group_size if staff else 5
     notes = [
-        f"Figures about fewer than {staff.min_group_size if staff else 5} people are not shown, "
-        "nor figures that could be worked out from the ones shown."
+        f"Figures about fewer than {k} people are not shown, nor figures that could be worked out from "
+        f"the ones shown or from earlier reports. Answers are added to figures in batches of at least {k} "
+        "people, so the newest answers appear once enough people have finished."
     ]
-    if staff is not None and staff.counts.demo:
-        notes.append(
-            f"Includes {staff.counts.demo} demo responses: remove them with `guidebot demo-data --remove`."
+    demo = sum(e.counts.demo for e in (staff, wants) if e is not None and e.enough)
+    total = sum(e.counts.completed for e in (staff, wants) if e is not None and e.enough)
+    notice = ""
+    if demo:
+        which = "All" if demo == total else f"{demo} of the {total}"
+        notice = (
+            f"Demo data: {which} responses in this plan are synthetic demo data, not real staff. "
+            "Remove them with `guidebot demo-data --remove` before using the plan."
         )
     return ImprovementPlan(
         title="Case management system improvement plan",
@@ -151,4 +165,5 @@ def build_plan(
         sections=body,
         problem_statement=statement,
         notes=tuple(notes),
+        notice=notice,
     )

@@ -62,7 +62,7 @@ def prioritised_actions(
     """Actions in priority order; ``maturity`` maps step id to (title, median level or None, "not sure")."""
     actions: list[Action] = []
     if staff is not None and staff.enough:
-        for share in staff.ranked(TASKS)[:TOP_TASKS]:
+        for share in [s for s in staff.ranked(TASKS) if s.shown][:TOP_TASKS]:
             if share.value in TASK_ACTIONS:
                 section, title = TASK_ACTIONS[share.value]
                 actions.append(

@@ -71,7 +71,10 @@ class PlanSection:
 
 @dataclass(frozen=True, slots=True)
 class ImprovementPlan:
-    """The whole plan: title, what it covers, its sections, and the problem statement for the short version."""
+    """The whole plan: title, what it covers, its sections, and the problem statement for the short version.
+
+    ``notice`` is said before anything else (the plan includes demo data).
+    """
 
     title: str
     covers: str
@@ -79,6 +82,7 @@ class ImprovementPlan:
     sections: tuple[PlanSection, ...]
     problem_statement: str
     notes: tuple[str, ...] = ()
+    notice: str = ""
 
     def actions(self) -> tuple[Action, ...]:
         """Every action in the plan, in priority order."""

@@ -17,6 +17,7 @@ blockquote { margin: .5rem 0 .5rem 1rem; padding-left: .75rem; border-left: 4px 
 a { color: #1d70b8; } img { max-width: 100%; height: auto; } figure { margin: 1rem 0; }
 a:focus-visible { outline: 3px solid transparent; color: #0b0c0c; background: #ffdd00; box-shadow: 0 -2px #ffdd00, 0 4px #0b0c0c; text-decoration: none; }
 .meta { color: #505a5f; } .notes { font-size: .9rem; color: #505a5f; }
+.notice { border: 4px solid #d4351c; padding: .75rem 1rem; margin: 1rem 0; }
 @media print {
   @page { size: A4; margin: 18mm 16mm; }
   body { font-size: 11pt; max-width: none; margin: 0; padding: 0; }
@@ -29,7 +30,10 @@ a:focus-visible { outline: 3px solid transparent; color: #0b0c0c; background: #f
 
 def to_markdown(plan: ImprovementPlan) -> str:
     """The plan as Markdown: ATX headings, pipe tables, plain links; no HTML."""
-    lines = [f"# {plan.title}", "", f"{plan.covers}. Made {plan.generated}.", ""]
+    lines = [f"# {plan.title}", ""]
+    if plan.notice:
+        lines += [f"**{plan.notice}**", ""]
+    lines += [f"{plan.covers}. Made {plan.generated}.", ""]
     for section in plan.sections:
         lines += [f"## {section.title}", ""]
         for block in section.blocks:
@@ -89,6 +93,10 @@ def to_html(plan: ImprovementPlan) -> str:
         "<body>",
         "<main>",
         f"<h1>{escape(plan.title)}</h1>",
+    ]
+    if plan.notice:
+        parts.append(f'<p class="notice" role="note"><strong>{escape(plan.notice)}</strong></p>')
+    parts += [
         f'<p class="meta">{escape(plan.covers)}. Made {escape(plan.generated)}.</p>',
     ]
     for section in plan.sections:
@@ -141,12 +149,10 @@ def _html_block(block: Block) -> str:
 
 def short_text(plan: ImprovementPlan, limit: int = 3) -> str:
     """The plan in a chat message: the problem statement and the first actions."""
-    lines = [
-        f"*{plan.title}*",
-        plan.covers + ".",
-        "",
-        "*Problem statement (draft):* " + plan.problem_statement,
-    ]
+    lines = [f"*{plan.title}*"]
+    if plan.notice:
+        lines.append(f"*{plan.notice}*")
+    lines += [plan.covers + ".", "", "*Problem statement (draft):* " + plan.problem_statement]
     actions = plan.actions()[:limit]
     if actions:
         lines += ["", "*First actions:*"]

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.reports.anonymity import TOO_FEW
-from bot.reports.evidence import DISRUPTION, OUTCOMES, TASKS, TIME_LOST, SurveyEvidence
+from bot.reports.evidence import DISRUPTION, OUTCOMES, TASKS, TIME_LOST, Distribution, SurveyEvidence
 from bot.reports.plan_document import (
     Action,
     Actions,
@@ -18,7 +18,9 @@ from bot.reports.plan_document import (
     Quote,
     Table,
 )
+from bot.reports.problem_statement import draft_statement
 from bot.reports.published import ADMIN_TIME, SUS_AVERAGE_SOURCE
+from dialogs.model import QuestionType
 from dialogs.replies import Image
 
 if TYPE_CHECKING:
@@ -35,11 +37,31 @@ def _section(id_: str, title: str, blocks: list[Block], guidance: str, resolve: 
 
 def _top(evidence: SurveyEvidence | None, question_id: str, n: int = 3) -> list[str]:
     shares = evidence.ranked(question_id) if evidence is not None and evidence.enough else ()
-    return [s.label[0].lower() + s.label[1:] for s in shares[:n]]
+    return [s.label[0].lower() + s.label[1:] for s in shares if s.shown][:n]
 
 
 def _listing(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _fewer(k: int) -> str:
+    return f"fewer than {k}"
+
+
+def _answer_rows(found: Distribution, k: int) -> tuple[tuple[str, ...], ...]:
+    """Each answer with its count and share of the responses, or "fewer than k" where hidden."""
+    return tuple(
+        (s.label, str(s.count), f"{s.share:.0%}") if s.shown else (s.label, *_hidden(found, k))
+        for s in found.shares
+    )
+
+
+def _hidden(found: Distribution, k: int) -> tuple[str, str]:
+    # An option picked by few is said to be so; a single-choice cell may be hidden only so that
+    # a smaller one cannot be worked out, so it is not called small.
+    if found.question.type == QuestionType.MULTIPLE_CHOICE:
+        return _fewer(k), "not shown"
+    return TOO_FEW, "not shown"
 
 
 def vision(evidence: PlanEvidence, wants: SurveyEvidence | None, resolve: Resolve) -> PlanSection:
@@ -77,17 +99,23 @@ def current_use(staff: SurveyEvidence | None, charts: tuple[Image, ...], resolve
         return _section(
             "current-use", title, [Paragraph(f"Staff survey: {TOO_FEW}.")], "how-systems-are-used", resolve
         )
-    c = staff.counts
+    c, k = staff.counts, staff.min_group_size
     blocks: list[Block] = [
-        Paragraph(f"{c.started} staff responses ({c.completed} completed, {staff.completion_rate:.0%}).")
+        Paragraph(
+            f"{c.completed} completed staff responses; every figure below is out of these {c.completed}."
+        )
     ]
     facts = []
     if staff.sus:
         s = staff.sus
+        below = (
+            f"{staff.sus_below / s.count:.0%} of scores are below the average of 68"
+            if staff.sus_below is not None
+            else f"how many score below the average of 68 is {TOO_FEW}"
+        )
         facts.append(
             f"The system scores {s.mean:.1f} on the System Usability Scale (95% CI {s.ci_low:.1f} to "
-            f"{s.ci_high:.1f}, median {s.median:g}), \u201c{s.band}\u201d; {s.share_below_average:.0%} of "
-            f"scores are below the average of 68 ({SUS_AVERAGE_SOURCE})."
+            f"{s.ci_high:.1f}, median {s.median:g}), \u201c{s.band}\u201d; {below} ({SUS_AVERAGE_SOURCE})."
         )
     facts += [f"{comparison.sentence()}." for comparison in staff.comparisons]
     hours = staff.distributions.get(TIME_LOST)
@@ -101,9 +129,9 @@ def current_use(staff: SurveyEvidence | None, charts: tuple[Image, ...], resolve
     if disruption is not None:
         blocks.append(
             Table(
-                f"{disruption.question.text} ({disruption.answered} answers)",
-                ("Answer", "Share"),
-                tuple((s.label, f"{s.share:.0%}") for s in disruption.shares),
+                f"{disruption.question.text} ({disruption.base} responses)",
+                ("Answer", "Staff", "Share"),
+                _answer_rows(disruption, k),
             )
         )
     blocks += list(charts)
@@ -135,16 +163,16 @@ def current_use(staff: SurveyEvidence | None, charts: tuple[Image, ...], resolve
 
 def barriers(staff: SurveyEvidence | None, resolve: Resolve) -> PlanSection:
     """Step 4: the barriers, ranked by how many staff named them."""
-    shares = staff.ranked(TASKS) if staff is not None and staff.enough else ()
-    if not shares:
+    found = staff.distributions.get(TASKS) if staff is not None and staff.enough else None
+    if found is None or not any(s.shown for s in found.shares):
         blocks: list[Block] = [Paragraph(f"Tasks that cost staff time: {TOO_FEW}.")]
     else:
         blocks = [
             Paragraph("The tasks the system makes slowest, by the share of staff who named them:"),
             Table(
-                f"Tasks that cost most time ({shares[0].base} answers; up to three each)",
+                f"Tasks that cost most time ({found.base} responses; up to three each)",
                 ("Task", "Staff naming it", "Share"),
-                tuple((s.label, str(s.count), f"{s.share:.0%}") for s in shares),
+                _answer_rows(found, staff.min_group_size if staff else 5),
             ),
         ]
     return _section("barriers", "3. Barriers", blocks, "barriers", resolve)
@@ -152,19 +180,22 @@ def barriers(staff: SurveyEvidence | None, resolve: Resolve) -> PlanSection:
 
 def problem_statement(staff: SurveyEvidence | None, wants: SurveyEvidence | None) -> str:
     """A draft problem statement from the top pain points and desired outcomes."""
-    pains, outcomes = _top(staff, TASKS), _top(wants, OUTCOMES)
-    if not pains:
-        return "Not enough staff have answered yet to draft a problem statement from their answers."
-    parts = [f"Staff find that the case management system makes {_listing(pains)} slower than it should be"]
+    pains = [s.value for s in (staff.ranked(TASKS) if staff is not None and staff.enough else ()) if s.shown]
+    outcomes = [
+        s.value for s in (wants.ranked(OUTCOMES) if wants is not None and wants.enough else ()) if s.shown
+    ]
     hours = staff.distributions.get(TIME_LOST) if staff else None
-    if hours is not None and hours.mean_number is not None:
-        parts.append(f", costing each of them about {hours.mean_number:.0f} hours a week")
-    if staff is not None and staff.sus is not None:
-        parts.append(f"; it scores {staff.sus.mean:.0f} out of 100 for usability ({staff.sus.band})")
-    statement = "".join(parts) + "."
-    if outcomes:
-        statement += f" We want a system that gives staff {_listing(outcomes)}, so that they spend their time with children and families."
-    return statement
+    sus = staff.sus if staff is not None else None
+    labels = {
+        s.value: s.label for e, q in ((staff, TASKS), (wants, OUTCOMES)) if e is not None for s in e.ranked(q)
+    }
+    return draft_statement(
+        pains[:3],
+        outcomes[:3],
+        hours=hours.mean_number if hours is not None else None,
+        sus=(sus.mean, sus.band) if sus is not None else None,
+        labels=labels,
+    )
 
 
 def problem(statement: str, resolve: Resolve) -> PlanSection:
@@ -219,9 +250,9 @@ def appendix(surveys: tuple[SurveyEvidence | None, ...], resolve: Resolve) -> Pl
                 continue
             blocks.append(
                 Table(
-                    f"{question.text} ({found.answered} answers)",
-                    ("Answer", "Share"),
-                    tuple((s.label, f"{s.share:.0%}") for s in found.shares),
+                    f"{question.text} ({found.base} responses)",
+                    ("Answer", "Staff", "Share"),
+                    _answer_rows(found, evidence.min_group_size),
                 )
             )
     if not blocks:
@@ -246,7 +277,12 @@ def measures(staff: SurveyEvidence | None, resurvey: datetime, resolve: Resolve)
         if hours is not None and hours.mean_number is not None:
             rows.append(("Time lost a week", f"{hours.mean_number:.1f} hours per person"))
         for comparison in staff.comparisons:
-            rows.append((f"Staff who {comparison.figure.local_claim}", f"{comparison.local_share:.0%}"))
+            rows.append(
+                (
+                    f"Staff who {comparison.figure.local_claim}",
+                    f"{comparison.local_share:.0%} ({comparison.count} of {comparison.base})",
+                )
+            )
     blocks: list[Block] = [
         Table("Baseline to measure against", ("Measure", "Baseline"), tuple(rows))
         if rows

@@ -41,7 +41,7 @@ async def chat(manager_settings: Settings) -> AsyncIterator[TestClient]:
     async with TestClient(TestServer(build_app(manager_settings))) as client:
         services = client.server.app[SERVICES]
         await services.db.write(
-            partial(fill_demo, catalog=services.turns.content.catalog, respondents=80, now=utcnow())
+            partial(fill_demo, catalog=services.turns.content.catalog, respondents=200, now=utcnow())
         )
         yield client
 
@@ -69,9 +69,13 @@ async def test_a_manager_gets_a_digest_with_its_charts(chat: TestClient) -> None
 
 
 async def test_a_digest_for_another_survey_and_period(chat: TestClient) -> None:
-    reply = await say(chat, "lead", "digest desired-outcomes last-7-days")
+    reply = await say(chat, "lead", "digest desired-outcomes this-month")
     text = reply["replies"][0]["text"]
-    assert "What a good system would do: digest for the last 7 days" in text
+    assert "What a good system would do: digest for " in text
+    # Ranked outcomes with their shares, as the plan gives them, and a chart of them.
+    assert "What staff want most: More time with children and families, less on recording (" in text
+    assert [r["type"] for r in reply["replies"]] == ["text", "image"]
+    assert "What staff want most" in reply["replies"][1]["alt"]
     reply = await say(chat, "lead", "digest pain-points fortnight-ish")
     assert "I don't know a survey called" in reply["replies"][0]["text"]
 
@@ -122,7 +126,7 @@ async def test_the_plan_comes_with_a_signed_link_that_expires(chat: TestClient) 
         "# Case management system improvement plan"
     )
     assert (await chat.get(_local(html_url).replace("sig=", "sig=0"))).status == 403
-    assert (await chat.get(_local(html_url).replace("last-90-days", "all"))).status == 403
+    assert (await chat.get(_local(html_url).replace("this-year", "all"))).status == 403
     insights = chat.server.app[INSIGHTS]
     old = links.signed_url(
         insights.link_key, "", "/plan", {"period": "all", "format": "html"}, now=utcnow() - timedelta(days=2),
@@ -132,14 +136,14 @@ async def test_the_plan_comes_with_a_signed_link_that_expires(chat: TestClient) 
 
 
 async def test_scheduling_listing_and_stopping_digests_from_the_chat(chat: TestClient) -> None:
-    reply = await say(chat, "boss", "digest every monday 09:00 last-7-days")
+    reply = await say(chat, "boss", "digest every monday 09:00 this-quarter")
     assert "every Monday at 09:00 (Europe/London)" in reply["replies"][0]["text"]
     assert "waits here until you type `digest`" in reply["replies"][0]["text"]
     await say(chat, "boss", "digest cron 30 8 * * 1-5")
     listed = (await say(chat, "boss", "digest schedule"))["replies"][0]["text"]
     assert (
-        "1. pain-points, last-7-days, every Monday at 09:00" in listed
-        and "2. pain-points, last-30-days, cron 30 8 \u2217 \u2217 1-5" in listed
+        "1. pain-points, this-quarter, every Monday at 09:00" in listed
+        and "2. pain-points, this-month, cron 30 8 \u2217 \u2217 1-5" in listed
     )
     assert "Stopped 1 scheduled digest" in (await say(chat, "boss", "digest stop 2"))["replies"][0]["text"]
     assert "Stopped 1 scheduled digest" in (await say(chat, "boss", "digest stop"))["replies"][0]["text"]
@@ -181,7 +185,11 @@ async def test_serve_demo_fills_an_empty_database_and_makes_web_users_managers(t
     async with TestClient(TestServer(build_app(settings))) as client:
         reply = await say(client, "newcomer", "digest")
         assert [r["type"] for r in reply["replies"]] == ["text", "image", "image"]
-        assert "demo responses" in reply["replies"][0]["text"]
+        assert (
+            reply["replies"][0]["text"]
+            .split("\n")[1]
+            .startswith("Demo data: All responses here are synthetic")
+        )
         assert "First actions:" in (await say(client, "newcomer", "plan"))["replies"][0]["text"]
 
 

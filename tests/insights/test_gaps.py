@@ -94,7 +94,7 @@ async def test_anyone_else_is_refused_politely_and_the_refusal_is_logged(chat: T
 async def test_the_plans_appendix_carries_the_top_gaps(chat: TestClient) -> None:
     await ask_everything(chat)
     insights = chat.server.app[INSIGHTS]
-    plan = await insights.plan(insights.period("last-30-days"), with_charts=False)
+    plan = await insights.plan(insights.period("this-month"), with_charts=False)
     [section] = [s for s in plan.sections if s.id == "gaps"]
     [table] = [b for b in section.blocks if isinstance(b, Table)]
     assert table.rows == (
@@ -103,7 +103,7 @@ async def test_the_plans_appendix_carries_the_top_gaps(chat: TestClient) -> None
         ("(fewer than 3 questions: wording not shown)", "1", "0", "1"),
     )
     markdown = await chat.get(
-        insights.plan_url(insights.period("last-30-days"), "md").removeprefix(insights.settings.base_url)
+        insights.plan_url(insights.period("this-month"), "md").removeprefix(insights.settings.base_url)
     )
     assert markdown.status == 200
     assert "can you order more printer paper" in await markdown.text()

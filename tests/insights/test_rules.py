@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.reports.anonymity import suppressed_groups, visible_breakdown
-from bot.reports.periods import describe, is_period, parse_period
+from bot.reports.periods import describe, fixed_for, is_period, parse_period
 from bot.reports.schedule_rules import next_due, parse_rule
 from dialogs.sus_score import adjective_band, median_of_counts, summarise, sus_score, t_critical_95
 
@@ -87,15 +87,31 @@ def test_named_periods_and_the_period_before() -> None:
     assert month.previous is not None and month.previous.start == datetime(2026, 2, 1, tzinfo=UTC)
     quarter = parse_period("2026-Q1", NOW, LONDON)
     assert quarter.previous is not None and quarter.previous.name == "2025-Q4"
-    last = parse_period("last-30-days", NOW, LONDON)
-    assert last.end == datetime(2026, 3, 19, tzinfo=UTC) and last.previous is not None
-    assert last.previous.end == last.start
-    assert parse_period("this-month", NOW, LONDON).start == month.start
+    this = parse_period("this-month", NOW, LONDON)
+    assert this.start == month.start and this.previous is not None
+    last = parse_period("last-month", NOW, LONDON)
+    assert this.previous.end == this.start and (last.start, last.end) == (this.previous.start, this.start)
+    assert parse_period("last-year", NOW, LONDON).name == "last-year"
     assert parse_period("all", NOW, LONDON).start is None
     assert describe(month, LONDON) == "March 2026 (1 March to 31 March 2026)"
     assert is_period("2026-q2") and not is_period("pain-points")
-    with pytest.raises(ValueError, match="last-7-days"):
+    with pytest.raises(ValueError, match="this-month"):
         parse_period("fortnight", NOW, LONDON)
+
+
+def test_rolling_windows_are_refused_with_the_reason_and_the_fixed_periods_offered() -> None:
+    for word in ("last-30-days", "last-31-days", "last-7-days"):
+        assert is_period(word)
+        with pytest.raises(ValueError) as refused:
+            parse_period(word, NOW, LONDON)
+        said = str(refused.value)
+        assert "could single out one person" in said and "this-month" in said and "2026-Q1" in said
+
+
+def test_a_schedule_stored_with_a_rolling_window_is_read_as_a_fixed_period() -> None:
+    assert fixed_for("last-7-days") == fixed_for("last-31-days") == "this-month"
+    assert fixed_for("last-90-days") == "this-quarter" and fixed_for("last-365-days") == "this-year"
+    assert fixed_for("this-month") is None
 
 
 # Schedule rules

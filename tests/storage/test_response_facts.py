@@ -21,6 +21,7 @@ from storage import aggregates as agg
 from storage.db import Database
 from storage.demo import ResponseRow, insert_responses
 from storage.models import AnswerChoice
+from storage.releases import batch_range, release_pending, set_min_group_size
 from tests.insights.data import CATALOG, MARCH, march_responses, response, sus
 from tests.storage.conftest import as_turns, recomputed, take_turn
 
@@ -45,10 +46,10 @@ async def test_turns_keep_the_facts_the_stored_answers_give(db: Database) -> Non
             await take_turn(db, r.respondent, effects)
     facts = await recomputed(db)
     scores = sorted(f["sus_score"] for f in facts.values() if f["sus_score"] is not None)
-    # Five scored March responses, the restarted one (100) and February's (0); the unfinished one has no item 10.
-    assert scores == [0.0, 0.0, 25.0, 50.0, 75.0, 100.0, 100.0]
+    # Five scored March responses, the restarted one (100) and February's five (0); the unfinished one has no item 10.
+    assert scores == [0.0] * 6 + [25.0, 50.0, 75.0, 100.0, 100.0]
     minutes = sorted(f["seconds_to_complete"] / 60 for f in facts.values() if f["seconds_to_complete"])
-    assert minutes == pytest.approx([3, 3, 3, 4, 5, 6, 10], abs=1e-4)  # SQLite's julianday is that coarse
+    assert minutes == pytest.approx([3] * 7 + [4, 5, 6, 10], abs=1e-4)  # SQLite's julianday is that coarse
     hours = sorted(f["time_lost_number"] for f in facts.values() if f["time_lost"] is not None)
     assert hours == [0.0, 1.5, 3.5, 7.5, 12.0]
 
@@ -71,22 +72,24 @@ async def test_a_changed_or_withdrawn_answer_changes_the_facts(db: Database) -> 
     assert facts["time_lost"] is None and facts["time_lost_number"] is None
 
 
-async def test_an_unfinished_response_with_every_item_is_scored_as_before(db: Database) -> None:
+async def test_an_unfinished_response_with_every_item_is_scored_but_in_no_figure(db: Database) -> None:
     await take_turn(db, "ann", [StartResponse(RID, "pain-points", 1, MARCH)])
     for item, value in sus(3, 3).items():
         await answer(db, item, value)
-    counts = await db.read(lambda c: agg.sus_score_counts(c, agg.Scope("pain-points"), sus_items(PAIN)))
-    assert counts == {(None, None, 50.0): 1}
+    assert (await recomputed(db))[RID]["sus_score"] == 50.0
+    counts = await db.read(lambda c: agg.sus_score_counts(c, await_all(c), sus_items(PAIN)))
+    assert counts == {}
 
 
 async def test_a_restarted_response_leaves_its_options_and_time_out(db: Database) -> None:
     tasks = RecordAnswer(RID, "tasks", "multiple_choice", MARCH, None, None, ("search", "speed"))
     await take_turn(db, "ann", [StartResponse(RID, "pain-points", 1, MARCH), tasks])
-    scope = agg.Scope("pain-points")
-    picked = await db.read(lambda c: agg.choice_counts(c, scope, "tasks"))
-    assert (picked.answered, picked.counts) == (1, {"search": 1, "speed": 1})
+    picked = await db.read(lambda c: agg.choice_counts(c, await_all(c), "tasks"))
+    assert (picked.answered, picked.counts) == (0, {})  # in progress: in no figure
     await take_turn(db, "ann", [FinishResponse(RID, "abandoned", MARCH + timedelta(minutes=2))])
-    picked = await db.read(lambda c: agg.choice_counts(c, scope, "tasks"))
+    await db.write(lambda c: set_min_group_size(c, 1, now=MARCH))
+    await db.write(release_pending)
+    picked = await db.read(lambda c: agg.choice_counts(c, await_all(c), "tasks"))
     assert (picked.answered, picked.counts) == (0, {})
     flags = await db.read(lambda c: c.execute(select(CHOICE.c.abandoned, CHOICE.c.position)).all())
     assert sorted(flags) == [(True, 0), (True, 1)]
@@ -94,6 +97,9 @@ async def test_a_restarted_response_leaves_its_options_and_time_out(db: Database
 
 
 async def test_the_figures_are_the_same_whether_answers_came_by_turn_or_in_bulk(db: Database) -> None:
+    # Every completion is released at once (a threshold of one), so both ways release the same
+    # responses; batches then differ only in when they were made, so all of them are compared.
+    await db.write(lambda c: set_min_group_size(c, 1, now=MARCH))
     plan = DemoPlan(60, MARCH + timedelta(days=40), days=80, seed=11, is_demo=False, repeat_share=0.3)
     bulk = [*march_responses(), *demo_responses(CATALOG, plan)]
     await db.write(lambda conn: insert_responses(conn, bulk, batch=7))
@@ -102,9 +108,10 @@ async def test_the_figures_are_the_same_whether_answers_came_by_turn_or_in_bulk(
             await take_turn(db, f"turn-{r.respondent}", effects)
     await recomputed(db)
     for survey in ("pain-points", "desired-outcomes"):
-        for start, end in ((None, None), (MARCH, MARCH + timedelta(days=30)), (None, MARCH)):
-            loaded, turned = agg.Scope(survey, start, end), agg.Scope(f"{survey}~turns", start, end)
-            assert await _figures(db, loaded) == await _figures(db, turned)
+        loaded = await db.read(lambda c, s=survey: await_all(c, s))
+        turned = await db.read(lambda c, s=survey: await_all(c, f"{s}~turns"))
+        assert loaded.first_batch <= loaded.last_batch
+        assert await _figures(db, loaded) == await _figures(db, turned)
 
 
 def _by_turn(r: ResponseRow) -> ResponseRow:
@@ -134,8 +141,14 @@ async def test_sus_items_stored_under_other_ids_are_scored_from_the_answers(db: 
     # Items numbered differently from their ids cannot use the stored score: the answers are read.
     swapped = {f"sus_{i}": i + 1 if i % 2 else i - 1 for i in range(1, 11)}
     given = [sus(5, 1), sus(4, 2), sus(2, 5, missing=(4,)), sus(3, 1)]
+    await db.write(lambda c: set_min_group_size(c, 1, now=MARCH))
     await db.write(lambda conn: insert_responses(conn, [response(a) for a in given]))
-    counts = await db.read(lambda c: agg.sus_score_counts(c, agg.Scope("pain-points"), swapped))
+    counts = await db.read(lambda c: agg.sus_score_counts(c, await_all(c), swapped))
     by_rule = [sus_score({swapped[k]: v for k, v in a.items()}) for a in given]
-    scored = sorted(s for (_, _, s), n in counts.items() for _ in range(n))
+    scored = sorted(s for (_, _, s), n in counts.items() for _ in range(n.count))
     assert scored == sorted(s for s in by_rule if s is not None) == [0.0, 25.0, 25.0]
+
+
+def await_all(conn: Connection, survey_id: str = "pain-points") -> agg.Scope:
+    """Every batch the survey has released."""
+    return agg.Scope.of(batch_range(conn, survey_id, None, None))
