@@ -122,3 +122,23 @@ async def test_the_local_web_chat_is_only_ever_on_loopback(tmp_path: Path) -> No
     assert load_settings(data_dir=tmp_path, host="0.0.0.0", web_auth="local").web_auth_mode == "off"
     assert load_settings(data_dir=tmp_path, web_token=TOKEN).web_auth_mode == "kiosk"
     assert load_settings(data_dir=tmp_path, web_auth="proxy").web_auth_mode == "off"  # needs the token
+
+
+async def test_invented_kiosk_users_cannot_make_a_group_big_enough_to_show(kiosk: TestClient) -> None:
+    url = str(kiosk.make_url("")).rstrip("/")
+    for _ in range(6):  # six "people" who are only browsers with the shared token
+        async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as browser:
+            for text in ("start desired-outcomes", "1, 2", "skip"):
+                await say(browser, url, {"text": text})
+    db = kiosk.server.app[SERVICES].db
+    from sqlalchemy import select
+
+    from storage.models import SurveyResponse
+
+    table = SurveyResponse.__table__
+    rows = await db.read(
+        lambda conn: conn.execute(select(table.c.status, table.c.counts, table.c.batch_id)).all()
+    )
+    assert len(rows) == 6 and {r.status for r in rows} == {"completed"}
+    # Stored, but counting towards no figure: no batch is released from them.
+    assert {(r.counts, r.batch_id) for r in rows} == {(False, None)}
