@@ -86,9 +86,19 @@ def _mount_platforms(app: web.Application, services: Services) -> None:
         from bot.channels.slack.routes import mount_slack
 
         mount_slack(app, services)
+    from bot.channels.teams.mode import Mode, mode_of
+
+    if mode_of(services.settings) is Mode.OFF:
+        # Teams is not set up: refuse everything without loading botbuilder (a fifth of the memory).
+        app.router.add_post("/api/messages", _teams_off)
+        return
     from bot.channels.teams.routes import mount_teams
 
     mount_teams(app, services)
+
+
+async def _teams_off(request: web.Request) -> web.Response:
+    return web.Response(status=401)
 
 
 async def _blocked(services: Services, channel: str, address: Mapping[str, Any]) -> None:

@@ -6,15 +6,18 @@ Pure: the only I/O is reading the content files in ``load_guidance``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dialogs.guidance_body import GuidancePoint, Suggestion
 from dialogs.guidance_content import (
     GlossaryEntry,
     GuidanceLink,
     GuidanceSection,
+    SearchHit,
     YamlDocument,
     declared_ids,
     read_entries,
@@ -28,9 +31,11 @@ from dialogs.guidance_intro import (
     guidance_site,
     read_introduction,
 )
-from dialogs.guidance_search import GuidanceRanker, PlainBM25Index, SearchHit
 from dialogs.guidance_text import words
 from dialogs.problems import ContentError, ContentProblem
+
+if TYPE_CHECKING:
+    from dialogs.guidance_search import GuidanceRanker, PlainBM25Index
 
 __all__ = [
     "PUBLICATION_PAGE",
@@ -50,6 +55,44 @@ LINKS_FILE = "links.yaml"
 GLOSSARY_FILE = "glossary.yaml"
 
 
+class SearchIndex:
+    """The search over the sections, built on first use (it loads NumPy and bm25s, which the server
+    does not need until someone asks a question), once, whichever thread asks first."""
+
+    def __init__(
+        self,
+        sections: tuple[GuidanceSection, ...],
+        glossary: tuple[GlossaryEntry, ...],
+        spellings: dict[str, str],
+    ) -> None:
+        self._parts = (sections, glossary, spellings)
+        self._lock = threading.Lock()
+        self._ranker: GuidanceRanker | None = None
+        self._baseline: PlainBM25Index | None = None
+
+    @property
+    def ranker(self) -> GuidanceRanker:
+        """Our ranker (built now if it has not been)."""
+        if self._ranker is None:
+            with self._lock:
+                if self._ranker is None:
+                    from dialogs.guidance_search import GuidanceRanker as Ranker
+
+                    self._ranker = Ranker(*self._parts)
+        return self._ranker
+
+    @property
+    def baseline(self) -> PlainBM25Index:
+        """Plain bm25s, to measure the ranker against."""
+        if self._baseline is None:
+            with self._lock:
+                if self._baseline is None:
+                    from dialogs.guidance_search import PlainBM25Index as Plain
+
+                    self._baseline = Plain(self._parts[0])
+        return self._baseline
+
+
 @dataclass(frozen=True)
 class GuidanceLibrary:
     """Every guidance section, link and glossary entry, checked, with the search built over them."""
@@ -59,8 +102,15 @@ class GuidanceLibrary:
     glossary: tuple[GlossaryEntry, ...]
     british_by_american: Mapping[str, str]
     site: GuidanceSite
-    _ranker: GuidanceRanker = field(repr=False)
-    _baseline: PlainBM25Index = field(repr=False)
+    _index: SearchIndex = field(repr=False)
+
+    @property
+    def _ranker(self) -> GuidanceRanker:
+        return self._index.ranker
+
+    @property
+    def _baseline(self) -> PlainBM25Index:
+        return self._index.baseline
 
     def search(self, question: str, k: int = 3) -> list[SearchHit]:
         """Up to ``k`` sections for ``question``, best first.
@@ -145,8 +195,7 @@ def load_guidance(content_dir: Path, base_url: str | None = None) -> GuidanceLib
         glossary=tuple(glossary),
         british_by_american=spellings,
         site=site,
-        _ranker=GuidanceRanker(sections, glossary, spellings),
-        _baseline=PlainBM25Index(sections),
+        _index=SearchIndex(tuple(sections), tuple(glossary), spellings),
     )
 
 

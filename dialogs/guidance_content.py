@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 from dialogs.guidance_body import GuidancePoint, Suggestion, read_body
 from dialogs.guidance_intro import GuidanceSite, Introduction
 from dialogs.problems import ContentProblem
+from dialogs.yaml_lines import FAST_LOADER
 
 KebabId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 OneLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^\n]*$")]
@@ -104,8 +105,8 @@ def read_yaml(
     ``line_offset`` is the number of file lines before the YAML text (front matter starts on line 2).
     """
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=FAST_LOADER)
+        data = yaml.load(text, Loader=FAST_LOADER)  # noqa: S506 - a safe loader, in C
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + 1 + line_offset if mark else line_offset + 1
@@ -305,3 +306,12 @@ def read_spellings(
             continue
         british_by_american[american] = british
     return british_by_american
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A section that may answer the question, its score, and whether the bot should trust it."""
+
+    section: GuidanceSection
+    score: float
+    confident: bool

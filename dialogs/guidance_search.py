@@ -8,14 +8,13 @@ actually type: abbreviations and synonyms from the glossary, American spellings 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import bm25s
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from dialogs.guidance_content import GlossaryEntry, GuidanceSection
+from dialogs.guidance_content import GlossaryEntry, GuidanceSection, SearchHit
 from dialogs.guidance_text import SpellingNormaliser, analyse, content_words, stem
 
 MAX_QUESTION_CHARS = 500
@@ -95,15 +94,6 @@ EVERYDAY = frozenset(
 
 # Short words have too many near neighbours ("lunch" ~ "launch") to correct safely.
 MIN_CORRECTABLE_LENGTH = 6
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """A section that may answer the question, its score, and whether the bot should trust it."""
-
-    section: GuidanceSection
-    score: float
-    confident: bool
 
 
 def section_fields(section: GuidanceSection) -> dict[str, str]:

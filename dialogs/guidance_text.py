@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Callable, Iterable
 
-from bm25s.stopwords import STOPWORDS_EN_PLUS
-
 WORD = re.compile(r"[a-z0-9]+")
 
+
+def _bm25s_stopwords() -> tuple[str, ...]:
+    """bm25s's English stopword list, read from its module without importing bm25s itself (which
+    loads NumPy: the server starts without it and builds its search index on the first question)."""
+    spec = importlib.util.find_spec("bm25s")
+    assert spec is not None and spec.submodule_search_locations
+    path = f"{spec.submodule_search_locations[0]}/stopwords.py"
+    found = importlib.util.spec_from_file_location("_guidebot_bm25s_stopwords", path)
+    assert found is not None and found.loader is not None
+    module = importlib.util.module_from_spec(found)
+    found.loader.exec_module(module)
+    return tuple(module.STOPWORDS_EN_PLUS)
+
+
 # Question words and filler that say nothing about which section is wanted.
-STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {
+STOPWORDS = frozenset(_bm25s_stopwords()) | {
     "also", "could", "would", "may", "might", "must", "shall", "us", "let", "lets", "ok", "okay",
     "please", "thanks", "thank", "hi", "hello", "etc", "eg", "ie", "im", "whats", "anything",
     "like", "want", "wants", "get", "got", "know", "tell", "say", "says",

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from bot.reports import charts
 from bot.reports.anonymity import TOO_FEW
 from bot.reports.evidence import (
     OUTCOMES,
@@ -182,7 +181,13 @@ def sus_sentence(evidence: SurveyEvidence) -> str:
 
 
 def digest_charts(main: SurveyEvidence) -> list[Image]:
-    """A bar chart of each ranked question and the SUS histogram, where shown (blocking: use a thread)."""
+    """A bar chart of each ranked question and the SUS histogram, where shown (blocking: use a thread).
+
+    matplotlib is imported here, on the first digest, not when the server starts: it is a third of
+    the server's memory and start-up time, and most processes draw few charts.
+    """
+    from bot.reports import charts
+
     images = []
     for question in main.survey.questions:
         shares = [s for s in main.ranked(question.id) if s.shown]

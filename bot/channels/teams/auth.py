@@ -14,7 +14,6 @@ import ipaddress
 import threading
 import time
 from collections.abc import Callable
-from enum import StrEnum
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +29,7 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 
+from bot.channels.teams.mode import Mode, mode_of
 from bot.logs import get_logger
 from bot.settings import Settings
 
@@ -37,21 +37,6 @@ log = get_logger(__name__)
 AUTH_TIMEOUT = 10.0
 MAX_ACCEPTED = 1024
 PUBLIC_CALLER_ID = "urn:botframework:azure"
-
-
-class Mode(StrEnum):
-    """How the Teams endpoint runs."""
-
-    AUTHENTICATED = "authenticated"
-    DEV = "dev"
-    OFF = "off"
-
-
-def mode_of(settings: Settings) -> Mode:
-    """Authenticated with an app id; dev mode only without one and when asked for; otherwise off."""
-    if settings.microsoft_app_id:
-        return Mode.AUTHENTICATED
-    return Mode.DEV if settings.teams_dev_mode else Mode.OFF
 
 
 def login_url(settings: Settings) -> str:
