@@ -307,6 +307,9 @@ async def main() -> None:
             "GUIDEBOT_SECRET_KEY": "bench-secret-key-not-for-production",
             "GUIDEBOT_LOG_LEVEL": args.log_level,
             "GUIDEBOT_LOG_FORMAT": "json",
+            # Sixteen users answering as fast as they can would be paced to Slack's real limits (about
+            # a post a second per conversation): the fake enforces none, so pacing is off here.
+            "GUIDEBOT_PACING_SCALE": "0",
         }
         bare_script = workdir / "bare_bolt.py"
         bare_script.write_text(BARE_BOLT)

@@ -182,7 +182,8 @@ async def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="teams-bench-"))
     identity = FakeIdentity().start() if args.auth == "token" else None
     env = {**os.environ, "GUIDEBOT_DATA_DIR": str(work), "GUIDEBOT_SECRET_KEY": "bench-secret-key-0123456789"}
-    env |= {"GUIDEBOT_LOG_FORMAT": "json", "GUIDEBOT_TEAMS_DEV_MODE": "1"}
+    # Pacing off: the fake enforces no limits, and the users answer far faster than Teams allows.
+    env |= {"GUIDEBOT_LOG_FORMAT": "json", "GUIDEBOT_TEAMS_DEV_MODE": "1", "GUIDEBOT_PACING_SCALE": "0"}
     token: Callable[[], str | None] = lambda: None  # noqa: E731
     if identity is not None:
         env |= {"MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "bench-secret"}
