@@ -32,6 +32,8 @@ T = TypeVar("T")
 WRITE_RETRIES = 5
 # A bound on how many writes share a commit, so one commit never holds back a caller for long.
 GROUP_LIMIT = 64
+# PostgreSQL connections per process: a turn holds one only for its few statements.
+POOL_SIZE, POOL_OVERFLOW = 20, 10
 
 
 @dataclass(slots=True)
@@ -77,8 +79,14 @@ class Database:
             self._writer.start()
             self._readers = ThreadPoolExecutor(readers, thread_name_prefix="db-reader")
         else:
+            # No ping before each use: it was a round trip per transaction, an eighth of a turn under
+            # load. A connection found dead is replaced and the transaction run again (below).
             self._async = create_async_engine(
-                self.url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
+                self.url,
+                pool_size=POOL_SIZE,
+                max_overflow=POOL_OVERFLOW,
+                pool_recycle=1800,
+                hide_parameters=True,
             )
 
     @property
@@ -216,6 +224,16 @@ class Database:
         _answer(group)
 
     async def _async_transaction(self, fn: Callable[[Connection], T]) -> T:
+        try:
+            return await self._async_attempt(fn)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            # The server closed the connection (a restart, an idle timeout): the pool has dropped it.
+            # Nothing of this transaction was kept, so it runs once more on a fresh one.
+            return await self._async_attempt(fn)
+
+    async def _async_attempt(self, fn: Callable[[Connection], T]) -> T:
         assert self._async is not None
         self._in_flight += 1
         self._idle.clear()
