@@ -7,7 +7,6 @@ into an ``ImprovementPlan`` that the renderers write as Markdown, HTML or a shor
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,10 +21,11 @@ from bot.reports.evidence import (
     SurveyEvidence,
     gather,
 )
-from bot.reports.gaps import Gaps, collect_gaps, gaps_appendix
+from bot.reports.gaps import collect_gaps, gaps_appendix
 from bot.reports.periods import Period, describe
 from bot.reports.plan_actions import prioritised_actions
 from bot.reports.plan_document import ImprovementPlan
+from bot.reports.plan_evidence import MaturityStep, PlanEvidence
 from bot.reports.released import Released
 from dialogs.guidance import GuidanceLibrary
 from dialogs.loader import SurveyCatalog
@@ -34,28 +34,6 @@ from dialogs.sus_score import median_of_counts
 from storage import aggregates as agg
 
 RESURVEY_AFTER = timedelta(days=91)
-
-
-@dataclass(frozen=True, slots=True)
-class MaturityStep:
-    """One step of the maturity assessment: its title, the median level (None: not assessed) and answers."""
-
-    title: str
-    level: float | None
-    answers: int
-    not_sure: int
-
-
-@dataclass
-class PlanEvidence:
-    """The figures a plan is written from."""
-
-    period: Period
-    staff: SurveyEvidence | None
-    wants: SurveyEvidence | None
-    maturity: dict[str, MaturityStep] = field(default_factory=dict)
-    every_question: bool = False
-    gaps: Gaps | None = None
 
 
 def collect_plan(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.reports.anonymity import TOO_FEW
 from bot.reports.evidence import DISRUPTION, OUTCOMES, TASKS, TIME_LOST, Distribution, SurveyEvidence
@@ -18,13 +17,11 @@ from bot.reports.plan_document import (
     Quote,
     Table,
 )
+from bot.reports.plan_evidence import MaturityStep, PlanEvidence
 from bot.reports.problem_statement import draft_statement
 from bot.reports.published import ADMIN_TIME, SUS_AVERAGE_SOURCE
 from dialogs.model import QuestionType
 from dialogs.replies import Image
-
-if TYPE_CHECKING:
-    from bot.reports.plan import MaturityStep, PlanEvidence
 
 Resolve = Callable[[str], tuple[str, str]]
 LEVELS = {1: "Not started", 2: "Early steps", 3: "Mostly in place", 4: "Embedded and reviewed"}
