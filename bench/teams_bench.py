@@ -113,9 +113,19 @@ async def survey_user(
         while True:
             started = time.perf_counter()
             acks.append(await post(activity))
-            reply = await inbox.until(chat, lambda c: is_question(c) or is_thanks(c))
-            if expect_update:
+            # The answered card's update and the next question travel in lanes of their own, so
+            # either may reach the connector first: the turn is done when both have.
+            updated = not expect_update
+            while True:
+                call = await inbox.until(chat, lambda c: is_question(c) or is_thanks(c) or c.method == "PUT")
+                if call.method == "PUT":
+                    updated = True
+                    continue
+                reply = call
+                break
+            while not updated:
                 await inbox.until(chat, lambda c: c.method == "PUT")
+                updated = True
             times.append((time.perf_counter() - started) * 1000)
             if is_thanks(reply):
                 break
