@@ -51,6 +51,12 @@ def start_server(port: int, data: Path, core: str, database_url: str | None) -> 
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user and system) the server process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def wait_ready(session: aiohttp.ClientSession, base: str) -> None:
     for _ in range(200):
         try:
@@ -107,11 +113,13 @@ async def run(users: int, seconds: float, database_url: str | None, core: str) -
                     *(user(session, base, f"warm-{i}", time.perf_counter() + 2, warm) for i in range(users))
                 )
                 latencies: list[float] = []
+                cpu_before = server_cpu(server.pid)
                 started = time.perf_counter()
                 counts = await asyncio.gather(
                     *(user(session, base, f"user-{i}", started + seconds, latencies) for i in range(users))
                 )
                 elapsed = time.perf_counter() - started
+                cpu = server_cpu(server.pid) - cpu_before
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -123,6 +131,8 @@ async def run(users: int, seconds: float, database_url: str | None, core: str) -
     print(f"users: {users}; turns: {sum(counts)} in {elapsed:.1f} s")
     print(f"survey turns per second: {sum(counts) / elapsed:,.0f}")
     print(f"latency p50: {statistics.median(latencies) * 1000:.1f} ms; p99: {p99 * 1000:.1f} ms")
+    # CPU time per turn holds steadier than turns per second on a machine doing other work.
+    print(f"server CPU per turn: {cpu / sum(counts) * 1e6:.0f} us ({cpu / elapsed:.0%} of a core)")
 
 
 def main() -> None:
