@@ -35,6 +35,9 @@ def cpu_seconds(pid: int) -> float:
 
 def launch(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """Start a server pinned to CPU 0, its output going to ``log``."""
+    profile = os.environ.get("BENCH_PROFILE")  # a file for py-spy's folded stacks of the server
+    if profile:
+        command = ["py-spy", "record", "-r", "250", "-f", "raw", "-o", profile, "--", *command]
     with log.open("wb") as out:
         return subprocess.Popen(["taskset", "-c", "0", *command], env=env, stdout=out, stderr=out, cwd=ROOT)
 

@@ -25,6 +25,10 @@ from pathlib import Path
 
 import aiohttp
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.servers import cpu_seconds
+
 ROOT = Path(__file__).resolve().parents[1]
 TYPED = {"frustration": "Search is slow and I retype the same details.", "tasks_other": "Printing"}
 
@@ -49,12 +53,6 @@ def start_server(port: int, data: Path, core: str, database_url: str | None) -> 
     if shutil.which("taskset"):
         cmd = ["taskset", "-c", core, *cmd]
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def server_cpu(pid: int) -> float:
-    """CPU seconds (user and system) the server process has used so far, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def wait_ready(session: aiohttp.ClientSession, base: str) -> None:
@@ -113,13 +111,13 @@ async def run(users: int, seconds: float, database_url: str | None, core: str) -
                     *(user(session, base, f"warm-{i}", time.perf_counter() + 2, warm) for i in range(users))
                 )
                 latencies: list[float] = []
-                cpu_before = server_cpu(server.pid)
+                cpu_before = cpu_seconds(server.pid)
                 started = time.perf_counter()
                 counts = await asyncio.gather(
                     *(user(session, base, f"user-{i}", started + seconds, latencies) for i in range(users))
                 )
                 elapsed = time.perf_counter() - started
-                cpu = server_cpu(server.pid) - cpu_before
+                cpu = cpu_seconds(server.pid) - cpu_before
         finally:
             server.terminate()
             server.wait(timeout=30)
