@@ -35,11 +35,13 @@ def cpu_seconds(pid: int) -> float:
 
 def launch(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """Start a server pinned to CPU 0, its output going to ``log``."""
-    profile = os.environ.get("BENCH_PROFILE")  # a file for py-spy's folded stacks of the server
-    if profile:
-        command = ["py-spy", "record", "-r", "250", "-f", "raw", "-o", profile, "--", *command]
     with log.open("wb") as out:
-        return subprocess.Popen(["taskset", "-c", "0", *command], env=env, stdout=out, stderr=out, cwd=ROOT)
+        proc = subprocess.Popen(["taskset", "-c", "0", *command], env=env, stdout=out, stderr=out, cwd=ROOT)
+    profile = os.environ.get("BENCH_PROFILE")  # a file for py-spy's folded stacks of the server
+    if profile:  # attached, so it writes the file when the server stops
+        spy = ["py-spy", "record", "-r", "250", "-f", "raw", "-o", profile, "-p", str(proc.pid)]
+        subprocess.Popen(spy, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc
 
 
 def failed_to_start(proc: subprocess.Popen[bytes], log: Path) -> RuntimeError:
