@@ -225,7 +225,7 @@ def _start_or_resume(catalog: SurveyCatalog, result: TurnResult, survey: SurveyD
     paused = state.paused.pop(survey.id, None)
     if paused is not None and survey.question(paused.question_id) is not None:
         state.active = paused
-        number, total = engine.position(survey, paused.answers, paused.question_id)
+        number, total = engine.position(survey, paused.question_id)
         result.replies.append(
             Text(f"Welcome back to *{survey.title}*. Carrying on from question {number} of {total}.")
         )
@@ -277,7 +277,7 @@ def _reminder(catalog: SurveyCatalog, active: SurveyProgress) -> str:
     survey = catalog.get(active.survey_id)
     if survey is None or survey.question(active.question_id) is None:
         return "Welcome back."
-    number, total = engine.position(survey, active.answers, active.question_id)
+    number, total = engine.position(survey, active.question_id)
     return f"Welcome back: we were on question {number} of {total} of *{survey.title}*."
 
 
@@ -303,7 +303,7 @@ def survey_list(catalog: SurveyCatalog, state: DialogState, roles: frozenset[str
         paused = state.paused.get(s.id)
         note = ""
         if paused is not None and s.question(paused.question_id) is not None:
-            number, total = engine.position(s, paused.answers, paused.question_id)
+            number, total = engine.position(s, paused.question_id)
             note = f" (paused at question {number} of {total})"
         lines.append(f"\u2022 *{s.title}*: {s.description}{note}")
         choices.append(Choice(("Resume: " if note else "Start: ") + s.title, CommandValue("start", s.id)))
@@ -316,7 +316,7 @@ def overview(catalog: SurveyCatalog, state: DialogState, roles: frozenset[str]) 
     if state.active is not None:
         survey = catalog.get(state.active.survey_id)
         if survey is not None and survey.question(state.active.question_id) is not None:
-            number, total = engine.position(survey, state.active.answers, state.active.question_id)
+            number, total = engine.position(survey, state.active.question_id)
             replies.append(Text(f"You're taking *{survey.title}*: question {number} of {total}."))
     return replies + help_replies(catalog, state, roles)
 

@@ -9,9 +9,12 @@ from dialogs import values
 from dialogs.replies import (
     FROM_GUIDANCE_HEADING,
     NAMED_ONLY_NOTE,
+    OPTIONAL_NOTE,
+    SKIP,
     SUGGESTIONS_HEADING,
     SUGGESTIONS_NOTE,
     Answered,
+    Choice,
     GuidanceAnswer,
     Image,
     Link,
@@ -41,10 +44,12 @@ def render(reply: Reply) -> dict[str, Any]:
                 "progress": str(reply.progress) if reply.progress else None,
                 "hint": reply.hint,
                 "optional": reply.optional,
+                "optional_note": OPTIONAL_NOTE if reply.optional else None,
+                "skip": _choice(SKIP) if reply.optional else None,
                 "multiple": reply.multiple,
                 "max_choices": reply.max_choices,
                 "max_length": reply.max_length,
-                "choices": [{"label": c.label, "value": values.encode(c.value)} for c in reply.choices],
+                "choices": [_choice(c) for c in reply.choices],
                 "link": _link(reply.link) if reply.link else None,
             }
         case GuidanceAnswer():
@@ -82,6 +87,10 @@ def render(reply: Reply) -> dict[str, Any]:
         case Text():
             return {"type": "text", "text": plain(reply.text)}
     raise TypeError(f"no web rendering for {type(reply).__name__}")
+
+
+def _choice(choice: Choice) -> dict[str, Any]:
+    return {"label": choice.label, "value": values.encode(choice.value)}
 
 
 def _link(link: Link) -> dict[str, str]:

@@ -24,7 +24,18 @@ from bot.channels.teams.cards import (
 )
 from bot.channels.teams.guidance_card import guidance_card, link_buttons
 from dialogs import values
-from dialogs.replies import Answered, GuidanceAnswer, Image, Links, Prompt, Question, Reply, Text
+from dialogs.replies import (
+    OPTIONAL_NOTE,
+    SKIP,
+    Answered,
+    GuidanceAnswer,
+    Image,
+    Links,
+    Prompt,
+    Question,
+    Reply,
+    Text,
+)
 from dialogs.values import AnswerValue, CommandValue
 
 # The largest PNG put in a card as a data URI when no address is given (base64 adds a third).
@@ -39,7 +50,8 @@ DESCRIPTION_ID = "image_description"
 
 BUTTON_KINDS = {"yes_no", "agreement", "scale_0_10"}
 MAX_BUTTONS = 6
-SKIP = CommandValue("skip")
+# The skip button's label on a card, short enough to sit in a row with the answers' buttons.
+SKIP_LABEL = "Skip"
 
 Activity = dict[str, Any]
 
@@ -77,12 +89,14 @@ def question_card(question: Question) -> list[Element]:
     body += paragraphs(question.text)
     if question.hint:
         body += paragraphs(question.hint, subtle=True)
+    if question.optional:
+        body += paragraphs(OPTIONAL_NOTE, subtle=True)
     if question.link:
         body += link_buttons((question.link,))
     controls, actions = _answer_controls(question)
     body += controls
     if question.optional:
-        actions.append(submit("Skip", values.encode(SKIP), ignore_inputs=True))
+        actions.append(submit(SKIP_LABEL, values.encode(SKIP.value), ignore_inputs=True))
     return body + action_rows(actions)
 
 
