@@ -9,6 +9,7 @@ from bot.content import turn_handler
 from bot.inbound import Inbound
 from bot.reports.install import add_insight_commands
 from bot.settings import Settings
+from dialogs import emphasis
 from dialogs.replies import (
     FROM_GUIDANCE_HEADING,
     NAMED_ONLY_NOTE,
@@ -83,7 +84,7 @@ async def run_terminal_chat(settings: Settings, user: str) -> int:
                 break
             outcome = await turns.handle(Inbound("web", user, f"web:{user}", uuid.uuid4().hex, text=line))
             for reply in outcome.replies:
-                shown = as_text(reply).replace("*", "")
+                shown = emphasis.plain(as_text(reply))
                 if shown:
                     print(shown)
     finally:

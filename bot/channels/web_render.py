@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from dialogs import values
+from dialogs import emphasis, values
 from dialogs.replies import (
     FROM_GUIDANCE_HEADING,
     NAMED_ONLY_NOTE,
@@ -27,8 +27,8 @@ from dialogs.replies import (
 
 
 def plain(text: str) -> str:
-    """Neutral text marks bold as ``*words*``; the web page shows plain text."""
-    return text.replace("*", "")
+    """Neutral text without its marks: the page shows plain text, a command in quotation marks."""
+    return emphasis.plain(text)
 
 
 def render(reply: Reply) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def render(reply: Reply) -> dict[str, Any]:
                 "survey_id": reply.survey_id,
                 "kind": reply.kind,
                 "progress": str(reply.progress) if reply.progress else None,
-                "hint": reply.hint,
+                "hint": plain(reply.hint) if reply.hint else None,
                 "optional": reply.optional,
                 "optional_note": OPTIONAL_NOTE if reply.optional else None,
                 "skip": _choice(SKIP) if reply.optional else None,
@@ -80,7 +80,7 @@ def render(reply: Reply) -> dict[str, Any]:
             data = base64.b64encode(reply.png).decode()
             return {
                 "type": "image",
-                "text": reply.title,
+                "text": plain(reply.title),
                 "alt": reply.alt_text,
                 "src": f"data:image/png;base64,{data}",
             }

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from dialogs import values
+from dialogs import emphasis, values
 from dialogs.replies import (
     FROM_GUIDANCE_HEADING,
     NAMED_ONLY_NOTE,
@@ -222,7 +222,8 @@ def _mrkdwn(text: str) -> dict[str, Any]:
 
 
 def _fallback(text: str) -> str:
-    return _cut(escape(text.replace("*", "")), MAX_SECTION)
+    # A notification is plain text: no marks, a command in quotation marks.
+    return _cut(escape(emphasis.plain(text)), MAX_SECTION)
 
 
 def _url(url: str) -> str:

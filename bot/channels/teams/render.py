@@ -24,6 +24,7 @@ from bot.channels.teams.cards import (
 )
 from bot.channels.teams.guidance_card import guidance_card, link_buttons
 from dialogs import values
+from dialogs.emphasis import command
 from dialogs.replies import (
     OPTIONAL_NOTE,
     SKIP,
@@ -154,11 +155,11 @@ def welcome(*, personal: bool) -> Activity:
     if personal:
         text = (
             "Hello, I'm *Guidebot*. I run short, anonymous surveys about your case management system "
-            "and answer questions about the DfE guidance.\nType help at any time."
+            f"and answer questions about the DfE guidance.\nType {command('help')} at any time."
         )
     else:
         text = (
-            "Hello, I'm *Guidebot*. Mention me with help to see what I can do. Surveys run in a "
+            f"Hello, I'm *Guidebot*. Mention me with {command('help')} to see what I can do. Surveys run in a "
             "private chat with me, so answers stay private."
         )
     body = paragraphs(text) + action_rows([submit("Show surveys", values.encode(CommandValue("surveys")))])
