@@ -297,7 +297,7 @@ def find_survey(catalog: SurveyCatalog, name: str, roles: frozenset[str]) -> Sur
 
 
 def survey_list(catalog: SurveyCatalog, state: DialogState, roles: frozenset[str]) -> list[Reply]:
-    """The surveys this user can take, each with a start button, noting paused ones."""
+    """The surveys this user can take, each with its title, the name to type and a start button, noting paused ones."""
     offered = catalog.for_roles(roles)
     if not offered:
         return [Text("There are no surveys for you at the moment.")]
@@ -308,7 +308,7 @@ def survey_list(catalog: SurveyCatalog, state: DialogState, roles: frozenset[str
         if paused is not None and s.question(paused.question_id) is not None:
             number, total = engine.position(s, paused.question_id)
             note = f" (paused at question {number} of {total})"
-        lines.append(f"\u2022 *{s.title}*: {s.description}{note}")
+        lines.append(f"\u2022 *{s.title}* (type {command('start ' + s.id)}): {s.description}{note}")
         choices.append(Choice(("Resume: " if note else "Start: ") + s.title, CommandValue("start", s.id)))
     return [Prompt("Surveys you can take:\n" + "\n".join(lines), tuple(choices))]
 

@@ -430,3 +430,19 @@ def test_help_offers_leads_their_own_commands(catalog: SurveyCatalog) -> None:
     practitioner_help = Chat(catalog).say("help").replies[0].text
     for command in ("guide me", "digest", "invite <survey>"):
         assert command in lead_help and command not in practitioner_help
+
+
+def test_surveys_lists_each_title_with_the_name_to_type_and_that_name_starts_it(
+    catalog: SurveyCatalog,
+) -> None:
+    listed = Chat(catalog, roles=LEAD).say("surveys").replies
+    [prompt] = [r for r in listed if isinstance(r, Prompt)]
+    offered = catalog.for_roles(LEAD)
+    assert offered
+    for survey in offered:
+        line = next(line for line in prompt.text.splitlines() if survey.title in line)
+        assert f"(type `start {survey.id}`)" in line
+        chat = Chat(catalog, roles=LEAD)
+        started = chat.say(f"start {survey.id}")
+        assert chat.state.active is not None and chat.state.active.survey_id == survey.id, started.replies
+    assert "guide-me" not in prompt.text  # not listed: it has its own command
