@@ -16,6 +16,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from dialogs.problems import ContentError
 
 log = get_logger(__name__)
+CHAT_LOG = "chat.log"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,7 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if v is not None
         }
         settings = load_settings(**overrides)
-        configure_logging(settings.log_level, settings.log_format)
+        log_file = getattr(args, "log_file", None)
+        configure_logging(
+            settings.log_level, settings.log_format, path=settings.data_dir / log_file if log_file else None
+        )
         return args.run(settings, args) or 0
     except SettingsError as exc:
         print(exc, file=sys.stderr)
@@ -64,7 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", default=None, help="your web-chat user name (default: your login name)")
-    chat.set_defaults(run=_chat)
+    # The terminal shows the conversation alone: the log goes to a file in the data folder.
+    chat.set_defaults(run=_chat, log_file=CHAT_LOG)
     db = commands.add_parser("db", help="database commands").add_subparsers(title="db commands")
     db.add_parser("upgrade", help="apply database migrations").set_defaults(run=_db_upgrade)
     content = commands.add_parser("content", help="content commands").add_subparsers(title="content commands")
@@ -190,7 +195,7 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.terminal import run_terminal_chat
 
     user = args.user or getpass.getuser() or f"user-{uuid.uuid4().hex[:6]}"
-    return asyncio.run(run_terminal_chat(settings, user))
+    return asyncio.run(run_terminal_chat(settings, user, log_path=settings.data_dir / CHAT_LOG))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from pathlib import Path
 
 from bot.content import turn_handler
 from bot.inbound import Inbound
@@ -67,13 +68,15 @@ def _guidance_text(reply: GuidanceAnswer) -> str:
     return "\n".join(lines)
 
 
-async def run_terminal_chat(settings: Settings, user: str) -> int:
-    """Read lines from the terminal until end of input or ``quit``."""
+async def run_terminal_chat(settings: Settings, user: str, *, log_path: Path | None = None) -> int:
+    """Read lines from the terminal until end of input or ``quit``; ``log_path`` is named where the log went."""
     db = Database(settings.resolved_database_url)
     await upgrade(db)
     turns = turn_handler(settings, db)
     add_insight_commands(settings, db, turns)
     print(f"Chatting as web:{user}. Type help, or quit to leave.")
+    if log_path is not None:
+        print(f"(The log is written to {log_path}, not here.)")
     try:
         while True:
             try:
