@@ -101,6 +101,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     loop = event_loop()
     url = f"http://{settings.host}:{settings.port}/"
     log.info("server.starting", url=url, web_chat=settings.web_chat_enabled, loop=type(loop).__module__)
+    problem = settings.public_url_problem()
+    if problem:
+        log.warning("public_url.unsuitable", public_url=settings.public_url or None)
+        print(f"Warning: {problem}", file=sys.stderr)
     if settings.web_chat_enabled:
         print(f"Guidebot is running. Open {url} to chat. Press Ctrl+C to stop.", file=sys.stderr)
     settle_memory()

@@ -145,6 +145,34 @@ class Settings(BaseSettings):
         """Addresses of digital leads."""
         return frozenset(_split(self.digital_leads))
 
+    def public_url_problem(self) -> str | None:
+        """Why GUIDEBOT_PUBLIC_URL will not do for the Slack or Teams that is on, or None.
+
+        Both get links to plans and charts at this address, so it must be one people can reach;
+        Teams loads a card's images only over ``https://``. (Teams' dev mode runs on this machine
+        alone, so only an app id counts as Teams being on.)
+        """
+        on = [
+            name
+            for name, enabled in (("Slack", self.slack_enabled), ("Teams", bool(self.microsoft_app_id)))
+            if enabled
+        ]
+        if not on:
+            return None
+        which = " and ".join(on)
+        if not self.public_url:
+            return (
+                f"GUIDEBOT_PUBLIC_URL is not set, so {which} will get links to {self.base_url}, which "
+                "nobody else can reach. Set it to the server's https:// address."
+            )
+        if not self.public_url.startswith("https://"):
+            return (
+                f"GUIDEBOT_PUBLIC_URL is {self.public_url}, not an https:// address: Teams will not show "
+                f"charts from it, and {which} links to plans would travel unencrypted. Use the server's "
+                "https:// address."
+            )
+        return None
+
     @property
     def listens_on_loopback(self) -> bool:
         """Whether the server is reachable only from this machine."""
