@@ -9,6 +9,7 @@ import getpass
 import sys
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.logs import configure_logging, get_logger
 from bot.reports.cli import add_report_commands
@@ -79,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     content.add_parser(
         "reload", help="make the running server reload content (or send it SIGHUP)"
     ).set_defaults(run=_content_reload)
+    export = content.add_parser(
+        "export", help="write the default content into a new folder, to edit and use as GUIDEBOT_CONTENT_DIR"
+    )
+    export.add_argument("dir", type=Path, help="a new or empty folder")
+    export.set_defaults(run=_content_export)
     from bot.channels.teams.package import add_package_command
 
     add_package_command(commands)
@@ -178,6 +184,21 @@ def _content_check(settings: Settings, args: argparse.Namespace) -> int:
         from bot.link_check import check_content_links
 
         return check_content_links(settings.content_dir, content.guidance)
+    return 0
+
+
+def _content_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.default_content import ExportError, export_defaults
+
+    try:
+        written = export_defaults(args.dir)
+    except ExportError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(
+        f"Wrote the default content ({written} files) to {args.dir}. Edit it, check it with "
+        f"GUIDEBOT_CONTENT_DIR={args.dir} guidebot content check, and set GUIDEBOT_CONTENT_DIR to use it."
+    )
     return 0
 
 

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"
+from bot.default_content import REPO_CONTENT as REPO_CONTENT  # the editable source, for tests and tools
+from bot.default_content import default_content_dir
 
 
 class SettingsError(Exception):
@@ -33,7 +34,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=3978, ge=1, le=65535, validation_alias=AliasChoices("PORT", "GUIDEBOT_PORT"))
     data_dir: Path = Path("data")
-    content_dir: Path = REPO_CONTENT
+    # The content shipped with the package unless a council points this at its own copy.
+    content_dir: Path = Field(default_factory=default_content_dir)
     secret_key: str | None = Field(default=None, min_length=16)
     managers: str = ""
     digital_leads: str = ""
