@@ -141,3 +141,24 @@ def test_the_engine_states_a_limit_the_question_does_not() -> None:
     assert q.hint == "Choose up to two."
     stated = [m.group(0) for s in _strings(teams.question_card(q)) for m in LIMIT.finditer(s)]
     assert stated == ["up to two"]
+
+
+def test_every_guide_me_step_links_to_its_guidance_section_on_every_channel(tmp_path: Path) -> None:
+    from bot.content import load_content
+    from bot.settings import load_settings
+
+    catalog = load_content(load_settings(data_dir=tmp_path)).catalog
+    survey = catalog.surveys["guide-me"]
+    for question in survey.questions:
+        q = _asked(survey, question.id)
+        assert q.link is not None and q.link.url.startswith("https://"), question.id
+        web = _web(q)
+        assert web["link"] == {
+            "title": q.link.title,
+            "url": q.link.url,
+            "description": "",
+        }  # an <a> on the page
+        slack_links = [s for s in _strings(slack.render(q).blocks) if f"<{q.link.url}|{q.link.title}>" in s]
+        assert slack_links, question.id
+        opens = [a for a in _teams_actions(teams.question_card(q)) if a["type"] == "Action.OpenUrl"]
+        assert [(a["title"], a["url"]) for a in opens] == [(q.link.title, q.link.url)]
