@@ -9,6 +9,7 @@ import getpass
 import sys
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.logs import configure_logging, get_logger
 from bot.reports.cli import add_report_commands
@@ -16,6 +17,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from dialogs.problems import ContentError
 
 log = get_logger(__name__)
+CHAT_LOG = "chat.log"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,7 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if v is not None
         }
         settings = load_settings(**overrides)
-        configure_logging(settings.log_level, settings.log_format)
+        log_file = getattr(args, "log_file", None)
+        configure_logging(
+            settings.log_level, settings.log_format, path=settings.data_dir / log_file if log_file else None
+        )
         return args.run(settings, args) or 0
     except SettingsError as exc:
         print(exc, file=sys.stderr)
@@ -64,7 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", default=None, help="your web-chat user name (default: your login name)")
-    chat.set_defaults(run=_chat)
+    # The terminal shows the conversation alone: the log goes to a file in the data folder.
+    chat.set_defaults(run=_chat, log_file=CHAT_LOG)
     db = commands.add_parser("db", help="database commands").add_subparsers(title="db commands")
     db.add_parser("upgrade", help="apply database migrations").set_defaults(run=_db_upgrade)
     content = commands.add_parser("content", help="content commands").add_subparsers(title="content commands")
@@ -74,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     content.add_parser(
         "reload", help="make the running server reload content (or send it SIGHUP)"
     ).set_defaults(run=_content_reload)
+    export = content.add_parser(
+        "export", help="write the default content into a new folder, to edit and use as GUIDEBOT_CONTENT_DIR"
+    )
+    export.add_argument("dir", type=Path, help="a new or empty folder")
+    export.set_defaults(run=_content_export)
     from bot.channels.teams.package import add_package_command
 
     add_package_command(commands)
@@ -96,6 +107,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     loop = event_loop()
     url = f"http://{settings.host}:{settings.port}/"
     log.info("server.starting", url=url, web_chat=settings.web_chat_enabled, loop=type(loop).__module__)
+    problem = settings.public_url_problem()
+    if problem:
+        log.warning("public_url.unsuitable", public_url=settings.public_url or None)
+        print(f"Warning: {problem}", file=sys.stderr)
     if settings.web_chat_enabled:
         print(f"Guidebot is running. Open {url} to chat. Press Ctrl+C to stop.", file=sys.stderr)
     settle_memory()
@@ -172,6 +187,21 @@ def _content_check(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _content_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.default_content import ExportError, export_defaults
+
+    try:
+        written = export_defaults(args.dir)
+    except ExportError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(
+        f"Wrote the default content ({written} files) to {args.dir}. Edit it, check it with "
+        f"GUIDEBOT_CONTENT_DIR={args.dir} guidebot content check, and set GUIDEBOT_CONTENT_DIR to use it."
+    )
+    return 0
+
+
 def _content_reload(settings: Settings, args: argparse.Namespace) -> int:
     from bot.content import load_content
     from bot.reload import signal_running_server
@@ -190,7 +220,7 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.terminal import run_terminal_chat
 
     user = args.user or getpass.getuser() or f"user-{uuid.uuid4().hex[:6]}"
-    return asyncio.run(run_terminal_chat(settings, user))
+    return asyncio.run(run_terminal_chat(settings, user, log_path=settings.data_dir / CHAT_LOG))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
+from typing import Any, TextIO
 
 import structlog
 
@@ -18,9 +20,29 @@ class _CurrentStderr:
         sys.stderr.flush()
 
 
-def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
-    """Set up structlog (and the standard library's loggers) once, at start-up."""
-    json_lines = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
+# Loggers kept at WARNING whatever the level: SQLAlchemy's INFO lines carry statements' parameters
+# (what people typed), aiohttp's access lines carry request paths (signed links).
+QUIET = ("aiohttp.access", "sqlalchemy.engine", "alembic")
+
+
+class _OurHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The one handler configure_logging installs on the root logger (replaced when called again)."""
+
+
+def configure_logging(level: str = "INFO", fmt: str = "auto", *, path: Path | None = None) -> None:
+    """Set up structlog and the standard library's loggers once, at start-up.
+
+    Every record, structlog's and every library's, is written at ``level`` or above: the level is
+    set on the handler as well as the root logger, because a library may set its own logger lower
+    when it is imported (bm25s sets DEBUG). With ``path`` the lines go to that file (JSON, one a
+    line) instead of standard error, so a terminal conversation shows the conversation alone.
+    """
+    threshold = logging.getLevelName(level.upper())
+    stream: Any = _CurrentStderr()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stream = _log_file(path)
+    json_lines = fmt == "json" or (fmt == "auto" and (path is not None or not sys.stderr.isatty()))
     renderer = (
         structlog.processors.JSONRenderer() if json_lines else structlog.dev.ConsoleRenderer(colors=False)
     )
@@ -32,14 +54,32 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
             structlog.processors.format_exc_info,
             renderer,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(_CurrentStderr()),
+        wrapper_class=structlog.make_filtering_bound_logger(threshold),
+        logger_factory=structlog.PrintLoggerFactory(stream),
         cache_logger_on_first_use=True,
     )
-    logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, _OurHandler)]:
+        root.removeHandler(old)
+    handler = _OurHandler(stream)
+    handler.setLevel(threshold)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(threshold)
     quiet_bad_requests()
-    for noisy in ("aiohttp.access", "sqlalchemy.engine", "alembic", "bm25s"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    for noisy in QUIET:
+        logging.getLogger(noisy).setLevel(max(threshold, logging.WARNING))
+
+
+_files: dict[Path, TextIO] = {}
+
+
+def _log_file(path: Path) -> TextIO:
+    """The log file, opened once for appending and kept open for the process's life."""
+    resolved = path.resolve()
+    if resolved not in _files:
+        _files[resolved] = resolved.open("a", encoding="utf-8", buffering=1)
+    return _files[resolved]
 
 
 class ShortBadRequests(logging.Filter):

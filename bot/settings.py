@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"
+from bot.default_content import REPO_CONTENT as REPO_CONTENT  # the editable source, for tests and tools
+from bot.default_content import default_content_dir
 
 
 class SettingsError(Exception):
@@ -33,7 +34,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=3978, ge=1, le=65535, validation_alias=AliasChoices("PORT", "GUIDEBOT_PORT"))
     data_dir: Path = Path("data")
-    content_dir: Path = REPO_CONTENT
+    # The content shipped with the package unless a council points this at its own copy.
+    content_dir: Path = Field(default_factory=default_content_dir)
     secret_key: str | None = Field(default=None, min_length=16)
     managers: str = ""
     digital_leads: str = ""
@@ -144,6 +146,34 @@ class Settings(BaseSettings):
     def digital_lead_ids(self) -> frozenset[str]:
         """Addresses of digital leads."""
         return frozenset(_split(self.digital_leads))
+
+    def public_url_problem(self) -> str | None:
+        """Why GUIDEBOT_PUBLIC_URL will not do for the Slack or Teams that is on, or None.
+
+        Both get links to plans and charts at this address, so it must be one people can reach;
+        Teams loads a card's images only over ``https://``. (Teams' dev mode runs on this machine
+        alone, so only an app id counts as Teams being on.)
+        """
+        on = [
+            name
+            for name, enabled in (("Slack", self.slack_enabled), ("Teams", bool(self.microsoft_app_id)))
+            if enabled
+        ]
+        if not on:
+            return None
+        which = " and ".join(on)
+        if not self.public_url:
+            return (
+                f"GUIDEBOT_PUBLIC_URL is not set, so {which} will get links to {self.base_url}, which "
+                "nobody else can reach. Set it to the server's https:// address."
+            )
+        if not self.public_url.startswith("https://"):
+            return (
+                f"GUIDEBOT_PUBLIC_URL is {self.public_url}, not an https:// address: Teams will not show "
+                f"charts from it, and {which} links to plans would travel unencrypted. Use the server's "
+                "https:// address."
+            )
+        return None
 
     @property
     def listens_on_loopback(self) -> bool:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from pathlib import Path
 
 from bot.content import turn_handler
 from bot.inbound import Inbound
 from bot.reports.install import add_insight_commands
 from bot.settings import Settings
+from dialogs import emphasis
 from dialogs.replies import (
     FROM_GUIDANCE_HEADING,
     NAMED_ONLY_NOTE,
@@ -66,13 +68,15 @@ def _guidance_text(reply: GuidanceAnswer) -> str:
     return "\n".join(lines)
 
 
-async def run_terminal_chat(settings: Settings, user: str) -> int:
-    """Read lines from the terminal until end of input or ``quit``."""
+async def run_terminal_chat(settings: Settings, user: str, *, log_path: Path | None = None) -> int:
+    """Read lines from the terminal until end of input or ``quit``; ``log_path`` is named where the log went."""
     db = Database(settings.resolved_database_url)
     await upgrade(db)
     turns = turn_handler(settings, db)
     add_insight_commands(settings, db, turns)
     print(f"Chatting as web:{user}. Type help, or quit to leave.")
+    if log_path is not None:
+        print(f"(The log is written to {log_path}, not here.)")
     try:
         while True:
             try:
@@ -83,7 +87,7 @@ async def run_terminal_chat(settings: Settings, user: str) -> int:
                 break
             outcome = await turns.handle(Inbound("web", user, f"web:{user}", uuid.uuid4().hex, text=line))
             for reply in outcome.replies:
-                shown = as_text(reply).replace("*", "")
+                shown = emphasis.plain(as_text(reply))
                 if shown:
                     print(shown)
     finally:

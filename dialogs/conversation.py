@@ -15,6 +15,7 @@ from dialogs import commands, guidance_dialog
 from dialogs import survey_engine as engine
 from dialogs.commands import Command
 from dialogs.effects import Effect
+from dialogs.emphasis import command
 from dialogs.guidance import GuidanceLibrary
 from dialogs.loader import SurveyCatalog
 from dialogs.model import SurveyDef
@@ -225,7 +226,7 @@ def _start_or_resume(catalog: SurveyCatalog, result: TurnResult, survey: SurveyD
     paused = state.paused.pop(survey.id, None)
     if paused is not None and survey.question(paused.question_id) is not None:
         state.active = paused
-        number, total = engine.position(survey, paused.answers, paused.question_id)
+        number, total = engine.position(survey, paused.question_id)
         result.replies.append(
             Text(f"Welcome back to *{survey.title}*. Carrying on from question {number} of {total}.")
         )
@@ -243,7 +244,7 @@ def _pause(catalog: SurveyCatalog, result: TurnResult) -> None:
     title = survey.title if survey else active.survey_id
     result.replies.append(
         Prompt(
-            f"Paused *{title}*. Your answers so far are saved. Type resume when you want to carry on.",
+            f"Paused *{title}*. Your answers so far are saved. Type {command('resume')} when you want to carry on.",
             (Choice("Resume", CommandValue("resume")),),
         )
     )
@@ -262,7 +263,9 @@ def _add(result: TurnResult, said: tuple[list[Reply], list[Effect]]) -> None:
 
 def _lost_survey(result: TurnResult) -> None:
     result.state.active = None
-    result.replies.append(Text("That survey is no longer available. Type surveys to see what you can take."))
+    result.replies.append(
+        Text(f"That survey is no longer available. Type {command('surveys')} to see what you can take.")
+    )
 
 
 def _away(last_at: str, now: datetime) -> bool:
@@ -277,7 +280,7 @@ def _reminder(catalog: SurveyCatalog, active: SurveyProgress) -> str:
     survey = catalog.get(active.survey_id)
     if survey is None or survey.question(active.question_id) is None:
         return "Welcome back."
-    number, total = engine.position(survey, active.answers, active.question_id)
+    number, total = engine.position(survey, active.question_id)
     return f"Welcome back: we were on question {number} of {total} of *{survey.title}*."
 
 
@@ -294,7 +297,7 @@ def find_survey(catalog: SurveyCatalog, name: str, roles: frozenset[str]) -> Sur
 
 
 def survey_list(catalog: SurveyCatalog, state: DialogState, roles: frozenset[str]) -> list[Reply]:
-    """The surveys this user can take, each with a start button, noting paused ones."""
+    """The surveys this user can take, each with its title, the name to type and a start button, noting paused ones."""
     offered = catalog.for_roles(roles)
     if not offered:
         return [Text("There are no surveys for you at the moment.")]
@@ -303,9 +306,9 @@ def survey_list(catalog: SurveyCatalog, state: DialogState, roles: frozenset[str
         paused = state.paused.get(s.id)
         note = ""
         if paused is not None and s.question(paused.question_id) is not None:
-            number, total = engine.position(s, paused.answers, paused.question_id)
+            number, total = engine.position(s, paused.question_id)
             note = f" (paused at question {number} of {total})"
-        lines.append(f"\u2022 *{s.title}*: {s.description}{note}")
+        lines.append(f"\u2022 *{s.title}* (type {command('start ' + s.id)}): {s.description}{note}")
         choices.append(Choice(("Resume: " if note else "Start: ") + s.title, CommandValue("start", s.id)))
     return [Prompt("Surveys you can take:\n" + "\n".join(lines), tuple(choices))]
 
@@ -316,7 +319,7 @@ def overview(catalog: SurveyCatalog, state: DialogState, roles: frozenset[str]) 
     if state.active is not None:
         survey = catalog.get(state.active.survey_id)
         if survey is not None and survey.question(state.active.question_id) is not None:
-            number, total = engine.position(survey, state.active.answers, state.active.question_id)
+            number, total = engine.position(survey, state.active.question_id)
             replies.append(Text(f"You're taking *{survey.title}*: question {number} of {total}."))
     return replies + help_replies(catalog, state, roles)
 
@@ -325,25 +328,32 @@ def help_replies(catalog: SurveyCatalog, state: DialogState, roles: frozenset[st
     """What the bot can do, and the surveys on offer."""
     lines = [
         "I help your service improve its case management system. You can:",
-        "\u2022 take a short survey: type surveys, or start <survey name>",
+        f"\u2022 take a short survey: type {command('surveys')}, or {command('start <survey name>')}",
         "\u2022 ask me about the guidance, for example: where do I start with procurement?",
-        "\u2022 type links for useful resources",
+        f"\u2022 type {command('links')} for useful resources",
     ]
     if roles & LEADS:
-        lines.append("\u2022 type guide me to walk through the guidance's first steps")
-        lines.append("\u2022 type digest for a summary of what staff said, or plan for the improvement plan")
-        lines.append("\u2022 type invite <survey> in a channel to invite everyone there to a survey")
+        lines.append(f"\u2022 type {command('guide me')} to walk through the guidance's first steps")
+        lines.append(
+            f"\u2022 type {command('digest')} for a summary of what staff said, "
+            f"or {command('plan')} for the improvement plan"
+        )
+        lines.append(
+            f"\u2022 type {command('invite <survey>')} in a channel to invite everyone there to a survey"
+        )
     if state.paused:
-        lines.append("\u2022 type resume to carry on with a paused survey")
-    lines.append("In a survey you can type back, skip, stop, restart or help at any time.")
+        lines.append(f"\u2022 type {command('resume')} to carry on with a paused survey")
+    words = ", ".join(command(w) for w in ("back", "skip", "stop", "restart"))
+    lines.append(f"In a survey you can type {words} or {command('help')} at any time.")
     return [Text("\n".join(lines)), *survey_list(catalog, state, roles)]
 
 
 def _survey_help(survey: SurveyDef) -> str:
     return (
         f"You're taking *{survey.title}*. Answer with the buttons or by typing. You can type:\n"
-        "\u2022 back to change your last answer\n\u2022 skip to leave out an optional question\n"
-        "\u2022 stop to pause and carry on later\n\u2022 restart to begin again"
+        f"\u2022 {command('back')} to change your last answer\n"
+        f"\u2022 {command('skip')} to leave out an optional question\n"
+        f"\u2022 {command('stop')} to pause and carry on later\n\u2022 {command('restart')} to begin again"
     )
 
 
@@ -352,11 +362,11 @@ def welcome(*, personal: bool) -> list[Reply]:
     if personal:
         text = (
             "Hello, I'm *Guidebot*. I run short, anonymous surveys about your case management system "
-            "and answer questions about the DfE guidance.\nType help at any time."
+            f"and answer questions about the DfE guidance.\nType {command('help')} at any time."
         )
     else:
         text = (
-            "Hello, I'm *Guidebot*. Mention me with help to see what I can do. Surveys run in a "
+            f"Hello, I'm *Guidebot*. Mention me with {command('help')} to see what I can do. Surveys run in a "
             "private chat with me, so answers stay private."
         )
     return [Prompt(text, (Choice("Show surveys", CommandValue("surveys")),))]

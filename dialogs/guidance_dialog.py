@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from dialogs.effects import Effect, RecordFeedback, RecordGuidanceAnswer
+from dialogs.emphasis import command
 from dialogs.guidance import GuidanceLibrary, GuidanceSection
 from dialogs.replies import Choice, GuidanceAnswer, Link, Links, Prompt, Reply, Suggested, Text
 from dialogs.values import FeedbackValue, SectionValue
@@ -42,14 +43,16 @@ def not_sure(library: GuidanceLibrary, closest: list[GuidanceSection], answer_id
     """Say so, and offer the closest two or three sections as buttons (or the guidance itself)."""
     if not closest:
         return [
-            Text(f"{NOT_SURE} Try asking in other words, or type help to see everything I can do."),
+            Text(
+                f"{NOT_SURE} Try asking in other words, or type {command('help')} to see everything I can do."
+            ),
             Links("The guidance", (Link("Open the guidance", library.start_page),)),
         ]
     choices = tuple(
         Choice(section.title, SectionValue(section.id, answer_id))
         for section in closest[:CHOICES_WHEN_UNSURE]
     )
-    return [Prompt(f"{NOT_SURE} Is it about one of these? (Or type help.)", choices)]
+    return [Prompt(f"{NOT_SURE} Is it about one of these? (Or type {command('help')}.)", choices)]
 
 
 def chosen_section(

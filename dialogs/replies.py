@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dialogs.values import Value
+from dialogs.values import CommandValue, Value
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +31,19 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """Where the user is in a survey."""
+    """Where the user is in a survey.
+
+    ``total`` counts the questions everyone is asked; a question asked only after a certain answer
+    is a ``follow_up`` and keeps the number of the question before it, so the count never changes,
+    goes back or skips a number whichever path a person takes.
+    """
 
     number: int
     total: int
+    follow_up: bool = False
 
     def __str__(self) -> str:
-        return f"Question {self.number} of {self.total}"
+        return f"Question {self.number} of {self.total}" + (" (follow-up)" if self.follow_up else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +52,11 @@ class Text:
 
     text: str
     private: bool = False
+
+
+# Every channel says so beside an optional question and offers this button.
+OPTIONAL_NOTE = "This question is optional."
+SKIP = Choice("Skip this question", CommandValue("skip"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,18 +6,18 @@ say and what to store. Nothing here reads a clock, a database or a channel.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from dialogs.answers import Invalid, Parsed, parse_answer
 from dialogs.effects import DropAnswer, Effect, FinishResponse, RecordAnswer, StartResponse
 from dialogs.model import QuestionDef, QuestionType, SurveyDef
-from dialogs.replies import Answered, Choice, Link, Progress, Prompt, Question, Reply, Text
+from dialogs.replies import SKIP, Answered, Choice, Link, Progress, Prompt, Question, Reply, Text
 from dialogs.state import SurveyProgress
 from dialogs.values import AnswerValue, CommandValue
 
 MAX_INVALID_TRIES = 3
-SKIP = Choice("Skip this question", CommandValue("skip"))
 STOP = Choice("Stop for now", CommandValue("stop"))
 
 
@@ -100,11 +100,10 @@ def restart(
 def ask(survey: SurveyDef, progress: SurveyProgress) -> Question:
     """The current question as a neutral reply, with its progress."""
     q = current(survey, progress)
-    number, total = position(survey, progress.answers, q.id)
     choices = tuple(Choice(c.label, AnswerValue(q.id, c.value)) for c in q.offered_choices())
     hint = q.hint
-    if q.max_choices and not hint:
-        hint = f"Choose up to {q.max_choices}."
+    if q.max_choices and not hint and not STATES_LIMIT.search(q.text):
+        hint = f"Choose up to {_count_word(q.max_choices)}."
     text = f"{q.explain}\n\n{q.text}" if q.explain else q.text
     return Question(
         survey_id=survey.id,
@@ -112,7 +111,7 @@ def ask(survey: SurveyDef, progress: SurveyProgress) -> Question:
         text=text,
         kind=q.type.value,
         choices=choices,
-        progress=Progress(number, total),
+        progress=progress_of(survey, q.id),
         hint=hint,
         optional=q.optional,
         multiple=q.type == QuestionType.MULTIPLE_CHOICE,
@@ -135,12 +134,36 @@ def next_question(survey: SurveyDef, answers: dict[str, object], after: int) -> 
     return None
 
 
-def position(survey: SurveyDef, answers: dict[str, object], question_id: str) -> tuple[int, int]:
-    """(number, total) among the questions that apply given the answers so far."""
-    applicable = [q.id for q in survey.questions if q.when is None or q.when.holds(answers)]
-    if question_id not in applicable:
-        applicable.append(question_id)
-    return applicable.index(question_id) + 1, len(applicable)
+def progress_of(survey: SurveyDef, question_id: str) -> Progress:
+    """Where a question stands: numbered among the questions everyone is asked, whatever the answers.
+
+    A conditional question is a follow-up carrying the number of the question before it, so the
+    count neither grows when it appears nor skips a number when it does not.
+    """
+    number, follow_up = 0, False
+    for q in survey.questions:
+        if q.when is None:
+            number += 1
+        if q.id == question_id:
+            follow_up = q.when is not None
+            break
+    total = sum(1 for q in survey.questions if q.when is None)
+    return Progress(max(number, 1), total, follow_up)
+
+
+def position(survey: SurveyDef, question_id: str) -> tuple[int, int]:
+    """(number, total) of a question, as ``progress_of`` counts them."""
+    progress = progress_of(survey, question_id)
+    return progress.number, progress.total
+
+
+# A question's own words already give its limit ("Choose up to three."), so the engine adds none.
+STATES_LIMIT = re.compile(r"\b(up to|at most|no more than)\b", re.IGNORECASE)
+COUNT_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _count_word(n: int) -> str:
+    return COUNT_WORDS[n - 1] if 1 <= n <= len(COUNT_WORDS) else str(n)
 
 
 def label_of(question: QuestionDef, value: object) -> str:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from dialogs import values
+from dialogs import emphasis, values
 from dialogs.replies import (
     FROM_GUIDANCE_HEADING,
     NAMED_ONLY_NOTE,
+    OPTIONAL_NOTE,
+    SKIP,
     SUGGESTIONS_HEADING,
     SUGGESTIONS_NOTE,
     Answered,
+    Choice,
     GuidanceAnswer,
     Image,
     Link,
@@ -24,8 +27,8 @@ from dialogs.replies import (
 
 
 def plain(text: str) -> str:
-    """Neutral text marks bold as ``*words*``; the web page shows plain text."""
-    return text.replace("*", "")
+    """Neutral text without its marks: the page shows plain text, a command in quotation marks."""
+    return emphasis.plain(text)
 
 
 def render(reply: Reply) -> dict[str, Any]:
@@ -39,12 +42,14 @@ def render(reply: Reply) -> dict[str, Any]:
                 "survey_id": reply.survey_id,
                 "kind": reply.kind,
                 "progress": str(reply.progress) if reply.progress else None,
-                "hint": reply.hint,
+                "hint": plain(reply.hint) if reply.hint else None,
                 "optional": reply.optional,
+                "optional_note": OPTIONAL_NOTE if reply.optional else None,
+                "skip": _choice(SKIP) if reply.optional else None,
                 "multiple": reply.multiple,
                 "max_choices": reply.max_choices,
                 "max_length": reply.max_length,
-                "choices": [{"label": c.label, "value": values.encode(c.value)} for c in reply.choices],
+                "choices": [_choice(c) for c in reply.choices],
                 "link": _link(reply.link) if reply.link else None,
             }
         case GuidanceAnswer():
@@ -75,13 +80,17 @@ def render(reply: Reply) -> dict[str, Any]:
             data = base64.b64encode(reply.png).decode()
             return {
                 "type": "image",
-                "text": reply.title,
+                "text": plain(reply.title),
                 "alt": reply.alt_text,
                 "src": f"data:image/png;base64,{data}",
             }
         case Text():
             return {"type": "text", "text": plain(reply.text)}
     raise TypeError(f"no web rendering for {type(reply).__name__}")
+
+
+def _choice(choice: Choice) -> dict[str, Any]:
+    return {"label": choice.label, "value": values.encode(choice.value)}
 
 
 def _link(link: Link) -> dict[str, str]:

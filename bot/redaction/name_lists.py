@@ -13,11 +13,11 @@ from pathlib import Path
 
 import yaml
 
+from bot.default_content import default_content_dir
 from bot.redaction.tokens import MARK, tokenise
-from bot.settings import REPO_CONTENT
 from dialogs.problems import ContentError, ContentProblem
 
-NAMES_DIR = REPO_CONTENT / "names"
+NAMES_DIR = default_content_dir() / "names"
 GIVEN_NAMES_FILE = "given-names.txt"
 NOT_NAMES_FILE = "not-names.yaml"
 NOT_NAME_SECTIONS = ("systems", "organisations", "places")

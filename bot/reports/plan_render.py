@@ -6,6 +6,7 @@ import base64
 from html import escape
 
 from bot.reports.plan_document import Actions, Block, Bullets, ImprovementPlan, Paragraph, Quote, Table
+from dialogs import emphasis
 from dialogs.replies import Image
 
 PRINT_CSS = """
@@ -113,12 +114,21 @@ def to_html(plan: ImprovementPlan) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _inline(text: str) -> str:
+    """Neutral text as HTML: escaped, bold as ``strong`` and a command as ``code``."""
+    tags = {"bold": "strong", "command": "code"}
+    return "".join(
+        f"<{tags[kind]}>{escape(words)}</{tags[kind]}>" if kind in tags else escape(words)
+        for kind, words in emphasis.spans(text)
+    )
+
+
 def _html_block(block: Block) -> str:
     match block:
         case Paragraph():
-            return f"<p>{escape(block.text)}</p>"
+            return f"<p>{_inline(block.text)}</p>"
         case Bullets():
-            return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in block.items) + "</ul>"
+            return "<ul>" + "".join(f"<li>{_inline(item)}</li>" for item in block.items) + "</ul>"
         case Quote():
             return f"<blockquote><p>\u201c{escape(block.text)}\u201d</p></blockquote>"
         case Table():

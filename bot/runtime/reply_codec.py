@@ -56,7 +56,7 @@ def _encode(reply: Reply) -> dict[str, Any]:
         elif f.name == "from_guidance":
             value = list(value)
         elif f.name == "progress":
-            value = [value.number, value.total] if value is not None else None
+            value = [value.number, value.total, value.follow_up] if value is not None else None
         elif f.name == "png":
             value = base64.b64encode(value).decode()
         out[f.name] = value

@@ -94,3 +94,52 @@ def test_a_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
 def test_database_url_defaults_to_sqlite_in_the_data_folder(tmp_path: Path) -> None:
     settings = load_settings(data_dir=tmp_path / "d")
     assert settings.resolved_database_url == f"sqlite:///{tmp_path / 'd' / 'guidebot.db'}"
+
+
+SLACK_ON = {"SLACK_BOT_TOKEN": "xoxb-fictional", "SLACK_SIGNING_SECRET": "fictional-signing-secret"}
+TEAMS_ON = {"MICROSOFT_APP_ID": "00000000-0000-0000-0000-000000000001", "MICROSOFT_APP_PASSWORD": "fictional"}
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, None),
+        ({"GUIDEBOT_TEAMS_DEV_MODE": "true"}, None),  # dev mode runs on this machine alone
+        (SLACK_ON, "GUIDEBOT_PUBLIC_URL is not set, so Slack will get links to http://127.0.0.1:3978"),
+        (TEAMS_ON, "GUIDEBOT_PUBLIC_URL is not set, so Teams will get links"),
+        ({**SLACK_ON, **TEAMS_ON}, "so Slack and Teams will get links"),
+        (
+            {**TEAMS_ON, "GUIDEBOT_PUBLIC_URL": "http://bot.example.org"},
+            "GUIDEBOT_PUBLIC_URL is http://bot.example.org, not an https:// address: Teams will not show charts",
+        ),
+        ({**SLACK_ON, **TEAMS_ON, "GUIDEBOT_PUBLIC_URL": "https://bot.example.org"}, None),
+    ],
+)
+def test_serve_warns_on_the_console_when_slack_or_teams_has_no_https_public_url(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    env: dict[str, str],
+    expected: str | None,
+) -> None:
+    from aiohttp import web
+
+    from bot import cli
+
+    for name in ("GUIDEBOT_PUBLIC_URL", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "MICROSOFT_APP_ID"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {"GUIDEBOT_DATA_DIR": str(tmp_path), "GUIDEBOT_SECRET_KEY": SECRET, **env}.items():
+        monkeypatch.setenv(name, value)
+    started: list[object] = []
+    monkeypatch.setattr(web, "run_app", lambda app, **kwargs: started.append(app))
+    monkeypatch.setattr(cli, "settle_memory", lambda: None)
+    monkeypatch.setattr(cli, "configure_logging", lambda *args, **kwargs: None)
+    monkeypatch.setattr(cli, "event_loop", lambda: object())
+    assert cli.main(["serve"]) == 0 and started
+    err = capsys.readouterr().err
+    warnings = [line for line in err.splitlines() if line.startswith("Warning: ")]
+    if expected is None:
+        assert warnings == []
+    else:
+        assert len(warnings) == 1 and expected in warnings[0], err
+        assert "https://" in warnings[0]

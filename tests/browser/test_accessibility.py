@@ -263,7 +263,7 @@ async def test_a_screen_reader_is_given_the_conversation_in_order(tmp_path: Path
             'log "Conversation"',
             "Surveys you can take",
             "- list:",
-            '- listitem: "Every kind of question: One question of each kind',
+            '- listitem: "Every kind of question (type \u201cstart every-kind\u201d): One question of each kind',
             'button "Start: Every kind of question"',
             "You said: start every-kind",
             "Question 1 of 7",

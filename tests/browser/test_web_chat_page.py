@@ -42,8 +42,13 @@ async def test_the_pain_points_survey_in_a_browser(server: tuple[str, web.Applic
     await expect_question(page, "In a typical week")
     await page.get_by_role("button", name="5 to 10 hours").click()
     await expect_question(page, "Were you asked for your views")
-    await page.locator(".msg.bot").last.get_by_role("button", name="No", exact=True).click()
+    optional = page.locator(".msg.bot").last
+    assert await optional.locator(".optional-note").inner_text() == "This question is optional."
+    await optional.get_by_role("button", name="Skip this question").click()
     await expect_question(page, "single biggest frustration")
+    # A typed optional answer: the message box keeps the focus, the Skip button is there beside it.
+    await page.locator(".msg.bot").last.get_by_role("button", name="Skip this question").wait_for()
+    assert await page.evaluate("document.activeElement.id") == "message"
     await type_answer(page, "Search never finds the <b>right</b> record, call me on 07700 900123")
     await page.get_by_text("Thank you. Your answers have been saved.").wait_for()
     user_bubble = page.locator(".msg.user").last
@@ -58,6 +63,7 @@ async def test_the_pain_points_survey_in_a_browser(server: tuple[str, web.Applic
     assert answers["sus_1"] == ("4", 4.0) and answers["sus_2"] == ("2", 2.0)
     assert answers["tasks"] == ("finding-information,search", None)
     assert answers["time_lost"] == ("5-10h", 7.5)
+    assert "consulted" not in answers  # skipped
     assert (
         answers["frustration"][0] == "Search never finds the <b>right</b> record, call me on [phone number]"
     )

@@ -119,7 +119,7 @@ def test_every_question_type_by_typing(types_chat: Chat) -> None:
     assert chat.question(chat.say("1, 3")).question_id == "agree"
     assert chat.question(chat.say("strongly agree")).question_id == "nps"
     follow = chat.question(chat.say("9"))
-    assert (follow.question_id, str(follow.progress)) == ("green_only", "Question 5 of 7")
+    assert (follow.question_id, str(follow.progress)) == ("green_only", "Question 4 of 6 (follow-up)")
     assert chat.question(chat.say("y")).question_id == "count"
     assert chat.question(chat.say("12")).question_id == "words"
     done = chat.say("Quick and clear")
@@ -252,7 +252,7 @@ def test_stop_pauses_and_resume_carries_on_from_the_same_question(types_chat: Ch
     assert chat.state.active is None and "types" in chat.state.paused
     assert "paused at question 2" in chat.say("surveys").replies[0].text
     resumed = chat.say("resume")
-    assert "Carrying on from question 2 of 7" in resumed.replies[0].text
+    assert "Carrying on from question 2 of 6" in resumed.replies[0].text
     assert chat.question(resumed).question_id == "many"
 
 
@@ -355,7 +355,8 @@ def test_multiple_choice_when_condition_on_other(catalog: SurveyCatalog) -> None
     for answer in ["1", "2", "3", "weekly"] + ["3"] * 10:
         chat.say(answer)
     follow = chat.question(chat.say("search and something else"))
-    assert follow.question_id == "tasks_other" and str(follow.progress) == "Question 16 of 19"
+    # The follow-up keeps the number of the question it follows: the count does not grow when it appears.
+    assert follow.question_id == "tasks_other" and str(follow.progress) == "Question 15 of 18 (follow-up)"
 
 
 INPUTS = st.one_of(
@@ -429,3 +430,19 @@ def test_help_offers_leads_their_own_commands(catalog: SurveyCatalog) -> None:
     practitioner_help = Chat(catalog).say("help").replies[0].text
     for command in ("guide me", "digest", "invite <survey>"):
         assert command in lead_help and command not in practitioner_help
+
+
+def test_surveys_lists_each_title_with_the_name_to_type_and_that_name_starts_it(
+    catalog: SurveyCatalog,
+) -> None:
+    listed = Chat(catalog, roles=LEAD).say("surveys").replies
+    [prompt] = [r for r in listed if isinstance(r, Prompt)]
+    offered = catalog.for_roles(LEAD)
+    assert offered
+    for survey in offered:
+        line = next(line for line in prompt.text.splitlines() if survey.title in line)
+        assert f"(type `start {survey.id}`)" in line
+        chat = Chat(catalog, roles=LEAD)
+        started = chat.say(f"start {survey.id}")
+        assert chat.state.active is not None and chat.state.active.survey_id == survey.id, started.replies
+    assert "guide-me" not in prompt.text  # not listed: it has its own command

@@ -59,7 +59,7 @@ async def test_a_manager_gets_a_digest_with_its_charts(chat: TestClient) -> None
     assert kinds == ["text", "image", "image"]
     text = reply["replies"][0]["text"]
     for expected in ("Responses:", "Usability (SUS):", "Top pain points:", "Beside national figures:",
-                     "nationally almost 60% said so in 2019", "What staff want most:", "type `plan`"):  # fmt: skip
+                     "nationally almost 60% said so in 2019", "What staff want most:", "type \u201cplan\u201d"):  # fmt: skip
         assert expected in text
     for image in reply["replies"][1:]:
         assert image["alt"] and image["text"]
@@ -138,7 +138,7 @@ async def test_the_plan_comes_with_a_signed_link_that_expires(chat: TestClient) 
 async def test_scheduling_listing_and_stopping_digests_from_the_chat(chat: TestClient) -> None:
     reply = await say(chat, "boss", "digest every monday 09:00 this-quarter")
     assert "every Monday at 09:00 (Europe/London)" in reply["replies"][0]["text"]
-    assert "waits here until you type `digest`" in reply["replies"][0]["text"]
+    assert "waits here until you type \u201cdigest\u201d" in reply["replies"][0]["text"]
     await say(chat, "boss", "digest cron 30 8 * * 1-5")
     listed = (await say(chat, "boss", "digest schedule"))["replies"][0]["text"]
     assert (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
 from slack_bolt.authorization import AuthorizeResult
 
@@ -194,10 +195,18 @@ class SlackChannel:
 
 
 def _combined(replies: list[Reply]) -> Message:
-    """Several replies as one message (ephemeral messages and response URLs allow few posts)."""
+    """Several replies as one message (ephemeral messages and response URLs allow few posts).
+
+    Each reply keeps its own blocks, with a divider between one reply's and the next, and its own
+    line of the notification text, so an answer and "Was this helpful?" never run together.
+    """
     messages = [render(reply) for reply in replies if not isinstance(reply, Answered)]
-    blocks = [block for message in messages for block in message.blocks]
-    return Message(" ".join(m.text for m in messages)[:3000], blocks[:MAX_BLOCKS])
+    blocks: list[dict[str, Any]] = []
+    for message in messages:
+        if blocks and message.blocks:
+            blocks.append({"type": "divider"})
+        blocks += message.blocks
+    return Message("\n\n".join(m.text for m in messages)[:3000], blocks[:MAX_BLOCKS])
 
 
 def _delivery_error(failed: SlackCallError) -> DeliveryError:

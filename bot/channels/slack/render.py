@@ -12,10 +12,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from dialogs import values
+from dialogs import emphasis, values
 from dialogs.replies import (
     FROM_GUIDANCE_HEADING,
     NAMED_ONLY_NOTE,
+    OPTIONAL_NOTE,
+    SKIP,
     SUGGESTIONS_HEADING,
     SUGGESTIONS_NOTE,
     Answered,
@@ -29,7 +31,7 @@ from dialogs.replies import (
     Reply,
     Text,
 )
-from dialogs.values import AnswerValue, CommandValue
+from dialogs.values import AnswerValue
 
 MAX_BUTTONS = 5
 MAX_SECTION = 3000
@@ -37,7 +39,6 @@ MAX_LABEL = 75
 MAX_OPTIONS = 100
 CHECKBOX_GROUP = 10
 TYPED_KINDS = {"free_text", "number"}
-SKIP = Choice("Skip this question", CommandValue("skip"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,7 @@ def _question(q: Question) -> Message:
     if q.kind in TYPED_KINDS or not q.choices:
         notes.append("Type your answer" + (f" (up to {q.max_length} characters)." if q.max_length else "."))
     if q.optional:
-        notes.append("This question is optional.")
+        notes.append(OPTIONAL_NOTE)
     if notes:
         blocks.append({"type": "context", "elements": [_mrkdwn(escape(" ".join(notes)))]})
     if q.link:
@@ -221,7 +222,8 @@ def _mrkdwn(text: str) -> dict[str, Any]:
 
 
 def _fallback(text: str) -> str:
-    return _cut(escape(text.replace("*", "")), MAX_SECTION)
+    # A notification is plain text: no marks, a command in quotation marks.
+    return _cut(escape(emphasis.plain(text)), MAX_SECTION)
 
 
 def _url(url: str) -> str:

@@ -2,17 +2,17 @@
 
 All text goes into ``TextRun`` elements, which Adaptive Cards never read as Markdown: whatever a
 user typed is shown literally, so it cannot become a link, a mention or formatting. The neutral
-replies mark bold as ``*words*``; that becomes a bold run.
+replies mark bold as ``*words*`` and a command between backticks; each becomes a bold run.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
+
+from dialogs import emphasis
 
 CARD_VERSION = "1.4"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
-BOLD = re.compile(r"\*([^*\n]+)\*")
 # Microsoft's renderer flags an ActionSet of more than five actions (its host config's maxActions).
 MAX_ROW = 5
 SHORT_LABEL = 14
@@ -21,22 +21,13 @@ Element = dict[str, Any]
 
 
 def plain(text: str) -> str:
-    """Neutral text without its bold marks, for plain-text messages and summaries."""
-    return BOLD.sub(r"\1", text)
+    """Neutral text without its marks (a command in quotation marks), for plain-text messages and summaries."""
+    return emphasis.plain(text)
 
 
 def runs(line: str, *, subtle: bool = False) -> list[Element]:
-    """One line as text runs, bold where the neutral text marks it."""
-    out: list[Element] = []
-    position = 0
-    for match in BOLD.finditer(line):
-        if match.start() > position:
-            out.append(_run(line[position : match.start()], subtle=subtle))
-        out.append(_run(match.group(1), subtle=subtle, bold=True))
-        position = match.end()
-    if position < len(line):
-        out.append(_run(line[position:], subtle=subtle))
-    return out
+    """One line as text runs, bold where the neutral text marks bold or a command."""
+    return [_run(words, subtle=subtle, bold=kind != "plain") for kind, words in emphasis.spans(line)]
 
 
 def paragraphs(text: str, *, subtle: bool = False, size: str | None = None) -> list[Element]:

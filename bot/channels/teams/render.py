@@ -24,7 +24,19 @@ from bot.channels.teams.cards import (
 )
 from bot.channels.teams.guidance_card import guidance_card, link_buttons
 from dialogs import values
-from dialogs.replies import Answered, GuidanceAnswer, Image, Links, Prompt, Question, Reply, Text
+from dialogs.emphasis import command
+from dialogs.replies import (
+    OPTIONAL_NOTE,
+    SKIP,
+    Answered,
+    GuidanceAnswer,
+    Image,
+    Links,
+    Prompt,
+    Question,
+    Reply,
+    Text,
+)
 from dialogs.values import AnswerValue, CommandValue
 
 # The largest PNG put in a card as a data URI when no address is given (base64 adds a third).
@@ -39,7 +51,8 @@ DESCRIPTION_ID = "image_description"
 
 BUTTON_KINDS = {"yes_no", "agreement", "scale_0_10"}
 MAX_BUTTONS = 6
-SKIP = CommandValue("skip")
+# The skip button's label on a card, short enough to sit in a row with the answers' buttons.
+SKIP_LABEL = "Skip"
 
 Activity = dict[str, Any]
 
@@ -77,12 +90,14 @@ def question_card(question: Question) -> list[Element]:
     body += paragraphs(question.text)
     if question.hint:
         body += paragraphs(question.hint, subtle=True)
+    if question.optional:
+        body += paragraphs(OPTIONAL_NOTE, subtle=True)
     if question.link:
         body += link_buttons((question.link,))
     controls, actions = _answer_controls(question)
     body += controls
     if question.optional:
-        actions.append(submit("Skip", values.encode(SKIP), ignore_inputs=True))
+        actions.append(submit(SKIP_LABEL, values.encode(SKIP.value), ignore_inputs=True))
     return body + action_rows(actions)
 
 
@@ -140,11 +155,11 @@ def welcome(*, personal: bool) -> Activity:
     if personal:
         text = (
             "Hello, I'm *Guidebot*. I run short, anonymous surveys about your case management system "
-            "and answer questions about the DfE guidance.\nType help at any time."
+            f"and answer questions about the DfE guidance.\nType {command('help')} at any time."
         )
     else:
         text = (
-            "Hello, I'm *Guidebot*. Mention me with help to see what I can do. Surveys run in a "
+            f"Hello, I'm *Guidebot*. Mention me with {command('help')} to see what I can do. Surveys run in a "
             "private chat with me, so answers stay private."
         )
     body = paragraphs(text) + action_rows([submit("Show surveys", values.encode(CommandValue("surveys")))])

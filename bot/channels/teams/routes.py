@@ -102,9 +102,6 @@ def mount_teams(app: web.Application, services: Services) -> None:
         services.runtime.register(channel.adapter)
         services.channels[channel.adapter.name] = channel.adapter
         log.info("teams.mounted", mode=channel.gate.mode.value)
-    if channel.gate.mode is Mode.AUTHENTICATED and not services.settings.public_url:
-        # Cards show charts from the bot's own address, which Teams must be able to reach.
-        log.warning("teams.public_url_missing", hint="set GUIDEBOT_PUBLIC_URL for charts in digests")
 
 
 async def _misconfigured(request: web.Request) -> web.Response:

@@ -106,10 +106,10 @@
   }
 
   /* ---- rendering replies ---- */
-  function choiceButtons(parent, choices) {
-    var row = el("div", "choices");
+  function choiceButtons(parent, choices, kind) {
+    var row = el("div", kind ? "choices " + kind : "choices");
     choices.forEach(function (choice) {
-      var b = el("button", "choice", choice.label);
+      var b = el("button", kind ? "choice " + kind : "choice", choice.label);
       b.type = "button";
       b.addEventListener("click", function () {
         if (busy) return;
@@ -148,9 +148,11 @@
     }
     set.addEventListener("change", applyLimit);
     set.appendChild(status);
+    if (q.optional_note) set.appendChild(el("p", "hint optional-note", q.optional_note));
     var go = el("button", "continue", "Continue");
     go.type = "submit";
     set.appendChild(go);
+    if (q.skip) choiceButtons(set, [q.skip], "skip");
     f.appendChild(set);
     f.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -172,8 +174,10 @@
     box.appendChild(el("p", "question-text", q.text));
     if (q.hint) box.appendChild(el("p", "hint", q.hint));
     if (q.max_length) box.appendChild(el("p", "hint", "You can enter up to " + q.max_length + " characters."));
+    if (q.optional_note) box.appendChild(el("p", "hint optional-note", q.optional_note));
     if (q.link) box.appendChild(linkParagraph(q.link));
     if (choices.length) choiceButtons(box, choices);
+    if (q.skip) choiceButtons(box, [q.skip], "skip");
   }
 
   function linkParagraph(link) {
@@ -312,7 +316,8 @@
     updateCount();
     reveal(first);
     if (!last) { if (focusLost) input.focus(); return; }
-    var control = last.querySelector("button:not([disabled]), input:not([disabled])");
+    // A typed answer goes in the message box: an optional question's Skip button is not its control.
+    var control = last.querySelector("button:not([disabled]):not(.skip), input:not([disabled])");
     if (last.classList.contains("question") && !control) input.focus();
     else if (focusLost) (control || input).focus();
   }

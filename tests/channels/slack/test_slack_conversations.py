@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from slack_sdk.models.blocks import Block, DividerBlock, SectionBlock
+
 from tests.channels.slack.slack_bot import SlackBot, question_id
 from tests.helpers import responses
 
@@ -71,6 +73,24 @@ async def test_guide_help_and_ask_answer_privately_and_reports_come_in_a_dm(slac
         len(slack.posts("DPRACT0011")) == 2
     )  # the digest's and the plan's answers (a refusal, for a practitioner)
     assert slack.posts(CHANNEL) == []
+
+
+async def test_guide_ask_keeps_the_answer_and_was_this_helpful_apart(slack: SlackBot) -> None:
+    await slack.command(USERS[0], CHANNEL, "ask where do I start with procurement?")
+    await slack.settle()
+    [answer] = slack.fake.to("response_url")
+    blocks = [Block.parse(block) for block in answer.body["blocks"]]
+    for block in blocks:
+        block.validate_json()  # slack_sdk's own checks of each block's fields and limits
+    dividers = [i for i, block in enumerate(blocks) if isinstance(block, DividerBlock)]
+    assert dividers and 0 not in dividers and len(blocks) - 1 not in dividers
+    helpful = next(
+        i for i, b in enumerate(blocks) if isinstance(b, SectionBlock) and "Was this helpful" in b.text.text
+    )
+    assert isinstance(blocks[helpful - 1], DividerBlock)  # its own part, not the answer's last line
+    lines = answer.body["text"].split("\n\n")
+    assert len(lines) >= 2 and any(line.startswith("Was this helpful") for line in lines), lines
+    assert " Was this helpful" not in answer.body["text"]
 
 
 async def test_unknown_guide_subcommands_are_answered_with_the_list(slack: SlackBot) -> None:

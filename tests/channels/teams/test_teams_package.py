@@ -22,7 +22,7 @@ SCHEMA_PACKAGE = "@microsoft/app-manifest/package.json"
 @pytest.fixture(autouse=True)
 def no_logging_setup(monkeypatch: pytest.MonkeyPatch) -> None:
     """``main`` would bind logging to this test's captured stderr, which closes after it."""
-    monkeypatch.setattr(cli, "configure_logging", lambda *args: None)
+    monkeypatch.setattr(cli, "configure_logging", lambda *args, **kwargs: None)
 
 
 def main(argv: list[str]) -> int:
