@@ -126,7 +126,7 @@ class Database:
         if self.is_sqlite:
             item: _Write[T] = _Write(fn, Future(), alone=True)
             self._put(item)
-            return item.future.result()  # type: ignore[return-value]
+            return item.future.result()
         return asyncio.run(self._async_transaction(fn))
 
     async def ping(self) -> bool:
@@ -162,9 +162,9 @@ class Database:
 
     async def _queue_write(self, fn: Callable[[Connection], T], alone: bool) -> T:
         loop = asyncio.get_running_loop()
-        item: _Write[T] = _Write(fn, loop.create_future(), loop, alone)
-        self._put(item)
-        return await item.future  # type: ignore[misc]
+        future: asyncio.Future[T] = loop.create_future()
+        self._put(_Write(fn, future, loop, alone))
+        return await future
 
     def _put(self, item: _Write[Any]) -> None:
         if not self._writer.is_alive():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, Index, LargeBinary, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, Column, Index, LargeBinary, Table, Text, UniqueConstraint, false
+from sqlalchemy import inspect as inspect_model
 from sqlmodel import Field, SQLModel
 
 
@@ -329,3 +330,14 @@ class ReleasedPopulation(SQLModel, table=True):
     first_batch: int
     last_batch: int
     released_at: datetime
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core ``Table`` of a table model, for queries written in SQLAlchemy Core.
+
+    SQLModel does not declare ``__table__`` to type checkers, so this asks the mapper for it.
+    """
+    table = inspect_model(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a single table")
+    return table

@@ -87,7 +87,9 @@ class SlackChannel:
         """Ephemeral messages and response URLs allow few posts: their replies share one message."""
         if address.get("response_url"):
             public = bool(address.get("public"))
-            invitations = [[r] for r in replies if public and isinstance(r, Prompt) and r.choices]
+            invitations: list[list[Reply]] = [
+                [r] for r in replies if public and isinstance(r, Prompt) and r.choices
+            ]
             rest = [r for r in replies if not (public and isinstance(r, Prompt) and r.choices)]
             return invitations + ([rest] if rest else [])
         if address.get("private"):

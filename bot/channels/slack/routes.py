@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -130,10 +131,10 @@ class SlackEndpoint:
         retry = request.headers.get("X-Slack-Retry-Num")
         if retry:
             log.info("slack.resent", retry=retry, reason=request.headers.get("X-Slack-Retry-Reason"))
-        headers = dict(request.headers)
+        headers: dict[str, str | Sequence[str]] = dict(request.headers)
         try:
             raw = body.decode()
-            parsed = parse_body(raw, headers.get("Content-Type", headers.get("content-type", "")))
+            parsed = parse_body(raw, request.headers.get("Content-Type", ""))
         except (ValueError, RecursionError):  # signed by Slack but not JSON or a form: nothing to use
             log.warning("slack.refused", reason="body")
             return web.Response(status=400, text="unreadable body")
@@ -179,7 +180,9 @@ class ParsedRequest(AsyncBoltRequest):
     gives, and the request is otherwise bolt's, in HTTP mode with its raw body.
     """
 
-    def __init__(self, raw_body: str, headers: dict[str, str], parsed: dict[str, Any]) -> None:
+    def __init__(
+        self, raw_body: str, headers: dict[str, str | Sequence[str]], parsed: dict[str, Any]
+    ) -> None:
         super().__init__(body=parsed, headers=headers, mode="socket_mode")
         # Constructed as Socket Mode only so bolt accepts a parsed body; it is an HTTP request.
         self.raw_body = raw_body

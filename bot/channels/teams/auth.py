@@ -111,8 +111,10 @@ class ReusedClients(BotFrameworkAuthentication):
         self._connectors: dict[tuple[str, str | None], Any] = {}
         self._token_clients: dict[str, UserTokenClient] = {}
 
-    async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
-        """Validate the request with botbuilder, then reuse its outbound clients."""
+    async def authenticate_request(
+        self, activity: Activity, auth_header: str | None
+    ) -> AuthenticateRequestResult:
+        """Validate the request with botbuilder (None: no header), then reuse its outbound clients."""
         result = await self._inner.authenticate_request(activity, auth_header)
         if result.connector_factory is not None:
             result.connector_factory = _ReusedConnectors(result.connector_factory, self._connectors)
