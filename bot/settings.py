@@ -1,6 +1,9 @@
 """Settings, read from environment variables (and an optional ``.env`` file) with pydantic-settings.
 
-Every setting is listed in the README's settings table; keep the two in step.
+Every setting is listed in the README's settings table; keep the two in step. Secrets (tokens,
+passwords, keys and ``DATABASE_URL``, which may carry a password) are pydantic ``SecretStr``: their
+repr, a validation error and a log line show ``**********``; code that hands one to a platform or
+driver reveals it there with ``revealed``.
 """
 
 from __future__ import annotations
@@ -8,11 +11,13 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"
 
@@ -28,17 +33,17 @@ class Settings(BaseSettings):
         env_file=".env", env_prefix="GUIDEBOT_", extra="ignore", populate_by_name=True
     )
 
-    database_url: str = Field(
-        default="", validation_alias=AliasChoices("DATABASE_URL", "GUIDEBOT_DATABASE_URL")
+    database_url: SecretStr = Field(
+        default=SecretStr(""), validation_alias=AliasChoices("DATABASE_URL", "GUIDEBOT_DATABASE_URL")
     )
     host: str = "127.0.0.1"
     port: int = Field(default=3978, ge=1, le=65535, validation_alias=AliasChoices("PORT", "GUIDEBOT_PORT"))
     data_dir: Path = Path("data")
     content_dir: Path = REPO_CONTENT
-    secret_key: str | None = Field(default=None, min_length=16)
+    secret_key: SecretStr | None = Field(default=None, min_length=16)
     managers: str = ""
     digital_leads: str = ""
-    web_token: str | None = Field(default=None, min_length=8)
+    web_token: SecretStr | None = Field(default=None, min_length=8)
     web_auth: str = Field(default="auto", pattern=r"^(auto|local|kiosk|proxy)$")
     web_user_header: str = Field(default="X-Forwarded-User", pattern=r"^[A-Za-z0-9-]{1,60}$")
     # Rate-limit pacing: 1 keeps to the platforms' documented limits; 0 turns pacing off, for load
@@ -65,19 +70,19 @@ class Settings(BaseSettings):
     demo: bool = False
 
     # Slack (enabled when the bot token and signing secret are both set)
-    slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
-    slack_signing_secret: str | None = Field(
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET")
     )
-    slack_app_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
     slack_api_url: str = "https://slack.com/api/"
 
     # Microsoft Teams (Bot Framework); names as in Microsoft's samples
     microsoft_app_id: str = Field(
         default="", validation_alias=AliasChoices("MicrosoftAppId", "MICROSOFT_APP_ID")
     )
-    microsoft_app_password: str = Field(
-        default="", validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
+    microsoft_app_password: SecretStr = Field(
+        default=SecretStr(""), validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
     )
     microsoft_app_type: str = Field(
         default="MultiTenant",
@@ -99,7 +104,20 @@ class Settings(BaseSettings):
     @property
     def slack_enabled(self) -> bool:
         """Slack runs when both its bot token and signing secret are set."""
-        return bool(self.slack_bot_token and self.slack_signing_secret)
+        return bool(revealed(self.slack_bot_token) and revealed(self.slack_signing_secret))
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value()
+        if url:
+            try:
+                backend = make_url(url).get_backend_name()
+            except ArgumentError:
+                raise ValueError(DATABASE_URL_HINT) from None
+            if backend not in ("sqlite", "postgresql", "postgres"):
+                raise ValueError(f"'{backend}' databases are not supported: {DATABASE_URL_HINT}")
+        return value
 
     @field_validator("managers", "digital_leads")
     @classmethod
@@ -134,7 +152,7 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         """DATABASE_URL, or a SQLite file in the data folder."""
-        return self.database_url or f"sqlite:///{(self.data_dir / 'guidebot.db').as_posix()}"
+        return revealed(self.database_url) or f"sqlite:///{(self.data_dir / 'guidebot.db').as_posix()}"
 
     @property
     def manager_ids(self) -> frozenset[str]:
@@ -164,13 +182,14 @@ class Settings(BaseSettings):
         ``local`` trusts the page's user id, so it is only ever on loopback; ``proxy`` needs the
         token too (it proves a request came through the council's sign-in proxy).
         """
+        token = bool(revealed(self.web_token))
         if self.web_auth == "proxy":
-            return "proxy" if self.web_token else "off"
+            return "proxy" if token else "off"
         if self.web_auth == "kiosk":
-            return "kiosk" if self.web_token else "off"
+            return "kiosk" if token else "off"
         if self.web_auth == "local":
-            return "local" if self.listens_on_loopback and not self.web_token else "off"
-        if self.web_token:
+            return "local" if self.listens_on_loopback and not token else "off"
+        if token:
             return "kiosk"
         return "local" if self.listens_on_loopback else "off"
 
@@ -187,13 +206,42 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            name = _env_name(str(err["loc"][0])) if err["loc"] else "settings"
-            shown = "" if any(w in name for w in SECRET_WORDS) else f" (got {err.get('input')!r})"
-            lines.append(f"{name}: {err['msg']}{shown}")
+            field = str(err["loc"][0]) if err["loc"] else ""
+            name = _env_name(field) if field else "settings"
+            shown = "" if not field or _is_secret(field) else f" (got {err.get('input')!r})"
+            lines.append(f"{name}: {_message(err)}{shown}")
         raise SettingsError("Invalid settings:\n  " + "\n  ".join(lines)) from None
 
 
-SECRET_WORDS = ("SECRET", "TOKEN", "PASSWORD", "Password")
+DATABASE_URL_HINT = "should look like postgresql://user:password@host:5432/name or sqlite:///path/to/file.db"
+
+
+def _message(err: Any) -> str:
+    # pydantic counts a SecretStr's length in "items"; people set characters.
+    if err["type"] == "too_short" and "min_length" in err.get("ctx", {}):
+        return f"should be at least {err['ctx']['min_length']} characters long"
+    return str(err["msg"])
+
+
+def revealed(secret: SecretStr | None) -> str:
+    """A secret's value, for the one place that hands it to a platform or driver ("" when unset)."""
+    return secret.get_secret_value() if secret is not None else ""
+
+
+def _is_secret(loc: str) -> bool:
+    """Whether a setting (named by field or by the alias it was read from) is a secret, never echoed."""
+    info = Settings.model_fields.get(loc) or next(
+        (
+            f
+            for f in Settings.model_fields.values()
+            if isinstance(f.validation_alias, AliasChoices) and loc in f.validation_alias.choices
+        ),
+        None,
+    )
+    if info is None:
+        return True  # not one of ours: say nothing about its value
+    annotation = info.annotation
+    return annotation is SecretStr or SecretStr in get_args(annotation)
 
 
 def _env_name(loc: str) -> str:
@@ -212,8 +260,8 @@ def secret_key(settings: Settings) -> tuple[bytes, bool]:
 
     Returns the key and whether it was just generated.
     """
-    if settings.secret_key:
-        return settings.secret_key.encode(), False
+    if revealed(settings.secret_key):
+        return revealed(settings.secret_key).encode(), False
     path = settings.data_dir / "secret_key"
     if path.exists():
         return path.read_text(encoding="utf-8").strip().encode(), False

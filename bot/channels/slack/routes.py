@@ -53,6 +53,7 @@ from bot.logs import get_logger
 from bot.runtime.adapter import Arrival
 from bot.runtime.runtime import Runtime
 from bot.services import Services
+from bot.settings import revealed
 
 log = get_logger(__name__)
 MAX_BODY = 1024 * 1024
@@ -64,7 +65,7 @@ SLACK = web.AppKey("slack", SlackChannel)
 def mount_slack(app: web.Application, services: Services) -> None:
     """Add Slack to the application: the HTTP endpoint, or Socket Mode when ``SLACK_APP_TOKEN`` is set."""
     settings = services.settings
-    token, secret = settings.slack_bot_token or "", settings.slack_signing_secret or ""
+    token, secret = revealed(settings.slack_bot_token), revealed(settings.slack_signing_secret)
     api = SlackApi(token=token, base_url=settings.slack_api_url)
     channel = SlackChannel(api, token=token)
     runtime = services.runtime
@@ -83,7 +84,8 @@ def mount_slack(app: web.Application, services: Services) -> None:
     bolt = build_bolt_app(channel, client, runtime)
     app[SLACK] = channel
     services.channels[channel.name] = channel
-    socket_mode = SocketMode(bolt, settings.slack_app_token) if settings.slack_app_token else None
+    app_token = revealed(settings.slack_app_token)
+    socket_mode = SocketMode(bolt, app_token) if app_token else None
     if socket_mode is None:
         app[SLACK_ENDPOINT] = SlackEndpoint(bolt, SignatureVerifier(secret), runtime)
         app.router.add_post("/slack/events", app[SLACK_ENDPOINT].handle)

@@ -52,7 +52,7 @@ def configuration(settings: Settings) -> SimpleNamespace:
     """The configuration object botbuilder reads, with every endpoint from our settings."""
     return SimpleNamespace(
         APP_ID=settings.microsoft_app_id,
-        APP_PASSWORD=settings.microsoft_app_password,
+        APP_PASSWORD=settings.microsoft_app_password.get_secret_value(),
         APP_TYPE=settings.microsoft_app_type,
         APP_TENANTID=settings.microsoft_app_tenant_id,
         TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=settings.teams_openid_metadata_url,
