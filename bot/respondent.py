@@ -13,15 +13,19 @@ def pseudonym(key: bytes, channel: str, user_id: str) -> str:
     return hmac.new(key, f"{channel}:{user_id}".encode(), hashlib.sha256).hexdigest()
 
 
-def roles_of(address: str, managers: frozenset[str], digital_leads: frozenset[str]) -> frozenset[str]:
-    """The roles settings give an address such as ``slack:U0123``; everyone is a practitioner too.
+def roles_of(
+    address: str, managers: frozenset[str], digital_leads: frozenset[str], *, bare: str | None = None
+) -> frozenset[str]:
+    """The roles settings give an address such as ``slack:T0123:U0123``; everyone is a practitioner too.
 
-    ``web:*`` gives a role to every user of a channel (``guidebot serve --demo`` uses it for the web chat).
+    ``bare`` is the same person's address without their workspace (``slack:U0123``), which a
+    single-workspace install may still write. ``web:*`` gives a role to every user of a channel
+    (``guidebot serve --demo`` uses it for the web chat).
     """
     roles = {PRACTITIONER}
-    everyone = address.partition(":")[0] + ":*"
-    if address in managers or everyone in managers:
+    forms = {address, address.partition(":")[0] + ":*"} | ({bare} if bare else set())
+    if forms & managers:
         roles.add(MANAGER)
-    if address in digital_leads or everyone in digital_leads:
+    if forms & digital_leads:
         roles.add(DIGITAL_LEAD)
     return frozenset(roles)

@@ -9,6 +9,7 @@ driver reveals it there with ``revealed``.
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
 from pathlib import Path
 from typing import Any, get_args
@@ -124,9 +125,11 @@ class Settings(BaseSettings):
     def _addresses(cls, value: str) -> str:
         for address in _split(value):
             channel, _, user = address.partition(":")
-            if channel not in ("slack", "teams", "web") or not user:
+            known = channel in ("teams", "web") or (channel == "slack" and SLACK_USER.match(user))
+            if not known or not user:
                 raise ValueError(
-                    f"'{address}' should look like slack:U0123, teams:<aadObjectId> or web:<name>"
+                    f"'{address}' should look like slack:T0123:U0123 (slack:U0123 for a single workspace), "
+                    "teams:<aadObjectId> or web:<name>"
                 )
         return value
 
@@ -156,7 +159,7 @@ class Settings(BaseSettings):
 
     @property
     def manager_ids(self) -> frozenset[str]:
-        """Addresses (``slack:U0123``) of managers; in demo mode every web chat user is one."""
+        """Addresses (``slack:T0123:U0123``) of managers; in demo mode every web chat user is one."""
         return frozenset(_split(self.managers)) | ({"web:*"} if self.demo else frozenset())
 
     @property
@@ -213,6 +216,8 @@ def load_settings(**overrides: Any) -> Settings:
         raise SettingsError("Invalid settings:\n  " + "\n  ".join(lines)) from None
 
 
+# A Slack user: their team id and user id, or the user id alone (a single-workspace install), or * for all.
+SLACK_USER = re.compile(r"^(\*|([TE][A-Z0-9]+:)?[UW][A-Z0-9]+)$")
 DATABASE_URL_HINT = "should look like postgresql://user:password@host:5432/name or sqlite:///path/to/file.db"
 
 

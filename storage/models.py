@@ -110,6 +110,21 @@ class DialogStateRow(SQLModel, table=True):
     updated_at: datetime
 
 
+class LegacyPseudonym(SQLModel, table=True):
+    """A pseudonym written before Slack's team ids were part of them (migration 0011), not yet joined.
+
+    Slack user ids are unique only within a workspace, so pseudonyms are now made from
+    ``slack:T0123:U0123``. The first time a Slack user arrives with their team, the rows kept under
+    their old ``slack:U0123`` pseudonym, if it is listed here, are re-keyed to the new one and the
+    entry is removed (``storage.pseudonyms``). Every pseudonym stored before 0011 is listed, as the
+    database cannot tell a Slack one from another; the others are never matched.
+    """
+
+    __tablename__ = "legacy_pseudonym"
+
+    pseudonym: str = Field(primary_key=True, max_length=64)
+
+
 class ProcessedMessage(SQLModel, table=True):
     """The key of every inbound message already handled: a platform retry or double click is ignored."""
 

@@ -255,10 +255,10 @@ def build_bolt_app(channel: SlackChannel, client: AsyncWebClient, runtime: Runti
         await hand(mention_arrival(body, channel.bot_user_id), context)
 
     @bolt.event("app_home_opened")
-    async def home(ack: AsyncAck, event: Any, context: AsyncBoltContext) -> None:
+    async def home(ack: AsyncAck, event: Any, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
         if isinstance(event, dict):
-            await hand(home_arrival(event), context)
+            await hand(home_arrival(event, body), context)
 
     @bolt.action(CHECKBOXES)
     async def tick(ack: AsyncAck) -> None:
