@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.app import build_app
 from bot.inbound import MANAGER, Inbound
-from bot.respondent import pseudonym, roles_of
+from bot.respondent import pseudonym, pseudonyms_of, roles_of
 from bot.settings import SettingsError, load_settings
 from storage.db import Database
 from storage.migrate import _config
@@ -135,3 +135,15 @@ async def test_an_installation_from_before_team_ids_keeps_each_persons_answers_t
         assert sorted(r["respondent"] for r in await responses(db)) == sorted(
             [team_form(USER, ONE), team_form(USER, TWO)]
         )
+
+
+def test_an_address_given_on_the_command_line_finds_every_form_it_is_stored_under() -> None:
+    key = SECRET.encode()
+    assert pseudonyms_of(key, f"slack:{ONE}:{USER}") == [team_form(USER, ONE), pseudonym(key, "slack", USER)]
+    # A bare id: the same member in each workspace the caller knows of, and as stored before team ids.
+    assert pseudonyms_of(key, f"slack:{USER}", teams=[ONE, TWO]) == [
+        team_form(USER, ONE),
+        team_form(USER, TWO),
+        pseudonym(key, "slack", USER),
+    ]
+    assert pseudonyms_of(key, "web:a:b") == [pseudonym(key, "web", "a:b")]
