@@ -6,6 +6,7 @@ and talked to, CLI commands are run, and everything they wrote is searched for t
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -172,3 +173,26 @@ def test_cli_commands_log_no_secret(tmp_path: Path) -> None:
     )
     assert done.returncode != 0
     assert _leaks(done.stdout + done.stderr) == []
+
+
+async def test_a_socket_mode_server_logs_no_secret(tmp_path: Path) -> None:
+    fake = await FakeSlack(token=SECRETS["SLACK_BOT_TOKEN"]).start()
+    server = ServerProcess(
+        tmp_path / "data",
+        fake,
+        f"sqlite:///{tmp_path / 'socket.db'}",
+        **SECRETS,  # with SLACK_APP_TOKEN: the server connects out to the fake's WebSocket
+        GUIDEBOT_LOG_LEVEL="DEBUG",
+    )
+    try:
+        await server.start()
+        await fake.wait_for(lambda: fake.to("apps.connections.open"), within=20)
+        event = json.loads(event_body(direct_message("U0SECRET2", "hello"), "EvSECRETS0002"))
+        await fake.socket_send("events_api", event, within=20)
+        await fake.wait_for(lambda: fake.to("chat.postMessage"), within=20)
+    finally:
+        await server.stop()
+        await fake.close()
+    log = server.log.read_text(encoding="utf-8")
+    assert "DEBUG" in log
+    assert _leaks(log) == []
