@@ -17,8 +17,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"
 
@@ -110,6 +108,9 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: SecretStr) -> SecretStr:
+        from sqlalchemy.engine import make_url  # here: commands without a database need not load it
+        from sqlalchemy.exc import ArgumentError
+
         url = value.get_secret_value()
         if url:
             try:

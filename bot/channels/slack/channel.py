@@ -59,6 +59,11 @@ class SlackChannel:
         """The bot's own user id, once ``authorize`` has asked Slack."""
         return self._auth.bot_user_id if self._auth else None
 
+    @property
+    def team_id(self) -> str | None:
+        """The workspace the bot is installed in, once ``authorize`` has asked Slack."""
+        return self._auth.team_id if self._auth else None
+
     async def authorize(self) -> AuthorizeResult:
         """Who the bot is in this workspace: ``auth.test`` once, then remembered."""
         async with self._auth_lock:

@@ -16,6 +16,7 @@ import contextlib
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -232,6 +233,9 @@ def build_bolt_app(channel: SlackChannel, client: AsyncWebClient, runtime: Runti
         # Acknowledged already (the HTTP endpoint answered Slack first): run now, in this task.
         if arrival is None:
             return
+        if arrival.inbound.workspace is None and channel.team_id:
+            # A payload that names no team comes from the workspace the bot is installed in.
+            arrival = replace(arrival, inbound=replace(arrival.inbound, workspace=channel.team_id))
         if ACKED in context:
             await runtime.take(channel, arrival)
         else:

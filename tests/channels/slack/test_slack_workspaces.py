@@ -13,6 +13,8 @@ from alembic import command
 from sqlalchemy import select
 
 from bot.app import build_app
+from bot.channels.slack import inbound as slack_inbound
+from bot.channels.slack.channel import SlackChannel
 from bot.inbound import MANAGER, Inbound
 from bot.respondent import pseudonym, pseudonyms_of, roles_of
 from bot.settings import SettingsError, load_settings
@@ -21,7 +23,7 @@ from storage.migrate import _config
 from storage.models import DialogStateRow, LegacyPseudonym, table_of
 from tests.channels.slack.payloads import direct_message, event_body
 from tests.channels.slack.slack_bot import SlackBot, question_id, slack_settings
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_api import TEAM, FakeSlack
 from tests.helpers import PAIN_POINTS_TYPED, SECRET, responses, stored_answers
 
 USER = "U0123"
@@ -100,11 +102,14 @@ async def test_an_installation_from_before_team_ids_keeps_each_persons_answers_t
 ) -> None:
     settings = slack_settings(tmp_path, fake_slack, database_url=database_url)
     # Before: the bot read no team, so the pseudonym was made from slack:U0123.
-    async with TestClient(TestServer(build_app(settings))) as client:
-        before = SlackBot(client, fake_slack)
-        await dm_in(before, None, USER, "start pain-points", "D0OLD")
-        await dm_in(before, None, USER, PAIN_POINTS_TYPED[FIRST], "D0OLD")
-        assert asked(before, "D0OLD") == SECOND
+    with pytest.MonkeyPatch.context() as old_code:
+        old_code.setattr(slack_inbound, "_event_team", lambda body, event: None)
+        old_code.setattr(SlackChannel, "team_id", property(lambda self: None))
+        async with TestClient(TestServer(build_app(settings))) as client:
+            before = SlackBot(client, fake_slack)
+            await dm_in(before, None, USER, "start pain-points", "D0OLD")
+            await dm_in(before, None, USER, PAIN_POINTS_TYPED[FIRST], "D0OLD")
+            assert asked(before, "D0OLD") == SECOND
     old = pseudonym(SECRET.encode(), "slack", USER)
     db = Database(database_url)
     try:
@@ -147,3 +152,10 @@ def test_an_address_given_on_the_command_line_finds_every_form_it_is_stored_unde
         pseudonym(key, "slack", USER),
     ]
     assert pseudonyms_of(key, "web:a:b") == [pseudonym(key, "web", "a:b")]
+
+
+async def test_a_payload_naming_no_team_is_from_the_bots_own_workspace(slack: SlackBot) -> None:
+    # The fake's auth.test says the bot is installed in TEAM; a DM without a team id is someone there.
+    await dm_in(slack, None, USER, "start pain-points", "D0HOME")
+    [response] = await responses(slack.services.db)
+    assert response["respondent"] == team_form(USER, TEAM)
