@@ -28,7 +28,7 @@ from bot.runtime.dispatcher import Dispatcher, serving_place, worker_name
 from bot.runtime.pacing import MemoryPacer, Pacer, SharedPacer
 from bot.runtime.runtime import Runtime
 from bot.services import SERVICES, Services
-from bot.settings import Settings, secret_key
+from bot.settings import Settings, revealed, secret_key
 from bot.turn import utcnow
 from storage import channels, migrate, outbox
 from storage.db import Database
@@ -66,7 +66,7 @@ def build_app(settings: Settings, *, db: Database | None = None) -> web.Applicat
     WebChat(
         runtime,
         mode=settings.web_auth_mode,
-        token=settings.web_token,
+        token=revealed(settings.web_token) or None,
         session_key=secret_key(settings)[0],
         user_header=settings.web_user_header,
     ).add_routes(app)

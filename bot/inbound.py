@@ -24,6 +24,8 @@ class Inbound:
     shared behind one token): such a user holds no role and their answers count towards no figure.
     ``later`` is where the channel can write to this conversation later (set by the runtime from
     its adapter; None where it cannot be written to first), for scheduled digests.
+    ``workspace`` is set where the platform's user ids are unique only within it (a Slack team
+    id): the person is then ``workspace:user_id`` in pseudonyms, contact keys and role settings.
     """
 
     channel: str
@@ -36,11 +38,22 @@ class Inbound:
     roles: frozenset[str] = field(default_factory=frozenset)
     authenticated: bool = True
     later: Mapping[str, Any] | None = None
+    workspace: str | None = None
+
+    @property
+    def person(self) -> str:
+        """Who sent it, unique within the channel: ``T0123:U0123`` where there is a workspace."""
+        return f"{self.workspace}:{self.user_id}" if self.workspace else self.user_id
 
     @property
     def address(self) -> str:
-        """The user's address as the role settings write it, e.g. ``slack:U0123``."""
-        return f"{self.channel}:{self.user_id}"
+        """The user's address as the role settings write it, e.g. ``slack:T0123:U0123``."""
+        return f"{self.channel}:{self.person}"
+
+    @property
+    def bare_address(self) -> str | None:
+        """Where there is a workspace, the address without it (``slack:U0123``), as older settings wrote it."""
+        return f"{self.channel}:{self.user_id}" if self.workspace else None
 
     def with_roles(self, roles: frozenset[str]) -> Inbound:
         """A copy carrying the roles the settings give this user."""

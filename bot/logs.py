@@ -25,7 +25,7 @@ class _CurrentStderr:
 QUIET = ("aiohttp.access", "sqlalchemy.engine", "alembic")
 
 
-class _OurHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _OurHandler(logging.StreamHandler):
     """The one handler configure_logging installs on the root logger (replaced when called again)."""
 
 

@@ -1,16 +1,21 @@
 """Settings, read from environment variables (and an optional ``.env`` file) with pydantic-settings.
 
-Every setting is listed in the README's settings table; keep the two in step.
+Every setting is listed in the README's settings table; keep the two in step. Secrets (tokens,
+passwords, keys and ``DATABASE_URL``, which may carry a password) are pydantic ``SecretStr``: their
+repr, a validation error and a log line show ``**********``; code that hands one to a platform or
+driver reveals it there with ``revealed``.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
 from pathlib import Path
+from typing import Any, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.default_content import REPO_CONTENT as REPO_CONTENT  # the editable source, for tests and tools
@@ -28,18 +33,18 @@ class Settings(BaseSettings):
         env_file=".env", env_prefix="GUIDEBOT_", extra="ignore", populate_by_name=True
     )
 
-    database_url: str = Field(
-        default="", validation_alias=AliasChoices("DATABASE_URL", "GUIDEBOT_DATABASE_URL")
+    database_url: SecretStr = Field(
+        default=SecretStr(""), validation_alias=AliasChoices("DATABASE_URL", "GUIDEBOT_DATABASE_URL")
     )
     host: str = "127.0.0.1"
     port: int = Field(default=3978, ge=1, le=65535, validation_alias=AliasChoices("PORT", "GUIDEBOT_PORT"))
     data_dir: Path = Path("data")
     # The content shipped with the package unless a council points this at its own copy.
     content_dir: Path = Field(default_factory=default_content_dir)
-    secret_key: str | None = Field(default=None, min_length=16)
+    secret_key: SecretStr | None = Field(default=None, min_length=16)
     managers: str = ""
     digital_leads: str = ""
-    web_token: str | None = Field(default=None, min_length=8)
+    web_token: SecretStr | None = Field(default=None, min_length=8)
     web_auth: str = Field(default="auto", pattern=r"^(auto|local|kiosk|proxy)$")
     web_user_header: str = Field(default="X-Forwarded-User", pattern=r"^[A-Za-z0-9-]{1,60}$")
     # Rate-limit pacing: 1 keeps to the platforms' documented limits; 0 turns pacing off, for load
@@ -66,19 +71,19 @@ class Settings(BaseSettings):
     demo: bool = False
 
     # Slack (enabled when the bot token and signing secret are both set)
-    slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
-    slack_signing_secret: str | None = Field(
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET")
     )
-    slack_app_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
     slack_api_url: str = "https://slack.com/api/"
 
     # Microsoft Teams (Bot Framework); names as in Microsoft's samples
     microsoft_app_id: str = Field(
         default="", validation_alias=AliasChoices("MicrosoftAppId", "MICROSOFT_APP_ID")
     )
-    microsoft_app_password: str = Field(
-        default="", validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
+    microsoft_app_password: SecretStr = Field(
+        default=SecretStr(""), validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
     )
     microsoft_app_type: str = Field(
         default="MultiTenant",
@@ -100,16 +105,34 @@ class Settings(BaseSettings):
     @property
     def slack_enabled(self) -> bool:
         """Slack runs when both its bot token and signing secret are set."""
-        return bool(self.slack_bot_token and self.slack_signing_secret)
+        return bool(revealed(self.slack_bot_token) and revealed(self.slack_signing_secret))
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr) -> SecretStr:
+        from sqlalchemy.engine import make_url  # here: commands without a database need not load it
+        from sqlalchemy.exc import ArgumentError
+
+        url = value.get_secret_value()
+        if url:
+            try:
+                backend = make_url(url).get_backend_name()
+            except ArgumentError:
+                raise ValueError(DATABASE_URL_HINT) from None
+            if backend not in ("sqlite", "postgresql", "postgres"):
+                raise ValueError(f"'{backend}' databases are not supported: {DATABASE_URL_HINT}")
+        return value
 
     @field_validator("managers", "digital_leads")
     @classmethod
     def _addresses(cls, value: str) -> str:
         for address in _split(value):
             channel, _, user = address.partition(":")
-            if channel not in ("slack", "teams", "web") or not user:
+            known = channel in ("teams", "web") or (channel == "slack" and SLACK_USER.match(user))
+            if not known or not user:
                 raise ValueError(
-                    f"'{address}' should look like slack:U0123, teams:<aadObjectId> or web:<name>"
+                    f"'{address}' should look like slack:T0123:U0123 (slack:U0123 for a single workspace), "
+                    "teams:<aadObjectId> or web:<name>"
                 )
         return value
 
@@ -135,11 +158,11 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         """DATABASE_URL, or a SQLite file in the data folder."""
-        return self.database_url or f"sqlite:///{(self.data_dir / 'guidebot.db').as_posix()}"
+        return revealed(self.database_url) or f"sqlite:///{(self.data_dir / 'guidebot.db').as_posix()}"
 
     @property
     def manager_ids(self) -> frozenset[str]:
-        """Addresses (``slack:U0123``) of managers; in demo mode every web chat user is one."""
+        """Addresses (``slack:T0123:U0123``) of managers; in demo mode every web chat user is one."""
         return frozenset(_split(self.managers)) | ({"web:*"} if self.demo else frozenset())
 
     @property
@@ -193,13 +216,14 @@ class Settings(BaseSettings):
         ``local`` trusts the page's user id, so it is only ever on loopback; ``proxy`` needs the
         token too (it proves a request came through the council's sign-in proxy).
         """
+        token = bool(revealed(self.web_token))
         if self.web_auth == "proxy":
-            return "proxy" if self.web_token else "off"
+            return "proxy" if token else "off"
         if self.web_auth == "kiosk":
-            return "kiosk" if self.web_token else "off"
+            return "kiosk" if token else "off"
         if self.web_auth == "local":
-            return "local" if self.listens_on_loopback and not self.web_token else "off"
-        if self.web_token:
+            return "local" if self.listens_on_loopback and not token else "off"
+        if token:
             return "kiosk"
         return "local" if self.listens_on_loopback else "off"
 
@@ -209,20 +233,51 @@ class Settings(BaseSettings):
         return self.web_auth_mode != "off"
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read the settings, turning validation errors into one readable SettingsError."""
     try:
         return Settings(**overrides)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            name = _env_name(str(err["loc"][0])) if err["loc"] else "settings"
-            shown = "" if any(w in name for w in SECRET_WORDS) else f" (got {err.get('input')!r})"
-            lines.append(f"{name}: {err['msg']}{shown}")
+            field = str(err["loc"][0]) if err["loc"] else ""
+            name = _env_name(field) if field else "settings"
+            shown = "" if not field or _is_secret(field) else f" (got {err.get('input')!r})"
+            lines.append(f"{name}: {_message(err)}{shown}")
         raise SettingsError("Invalid settings:\n  " + "\n  ".join(lines)) from None
 
 
-SECRET_WORDS = ("SECRET", "TOKEN", "PASSWORD", "Password")
+# A Slack user: their team id and user id, or the user id alone (a single-workspace install), or * for all.
+SLACK_USER = re.compile(r"^(\*|([TE][A-Z0-9]+:)?[UW][A-Z0-9]+)$")
+DATABASE_URL_HINT = "should look like postgresql://user:password@host:5432/name or sqlite:///path/to/file.db"
+
+
+def _message(err: Any) -> str:
+    # pydantic counts a SecretStr's length in "items"; people set characters.
+    if err["type"] == "too_short" and "min_length" in err.get("ctx", {}):
+        return f"should be at least {err['ctx']['min_length']} characters long"
+    return str(err["msg"])
+
+
+def revealed(secret: SecretStr | None) -> str:
+    """A secret's value, for the one place that hands it to a platform or driver ("" when unset)."""
+    return secret.get_secret_value() if secret is not None else ""
+
+
+def _is_secret(loc: str) -> bool:
+    """Whether a setting (named by field or by the alias it was read from) is a secret, never echoed."""
+    info = Settings.model_fields.get(loc) or next(
+        (
+            f
+            for f in Settings.model_fields.values()
+            if isinstance(f.validation_alias, AliasChoices) and loc in f.validation_alias.choices
+        ),
+        None,
+    )
+    if info is None:
+        return True  # not one of ours: say nothing about its value
+    annotation = info.annotation
+    return annotation is SecretStr or SecretStr in get_args(annotation)
 
 
 def _env_name(loc: str) -> str:
@@ -241,8 +296,8 @@ def secret_key(settings: Settings) -> tuple[bytes, bool]:
 
     Returns the key and whether it was just generated.
     """
-    if settings.secret_key:
-        return settings.secret_key.encode(), False
+    if revealed(settings.secret_key):
+        return revealed(settings.secret_key).encode(), False
     path = settings.data_dir / "secret_key"
     if path.exists():
         return path.read_text(encoding="utf-8").strip().encode(), False

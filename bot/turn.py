@@ -32,6 +32,7 @@ from dialogs.roles import PRACTITIONER
 from dialogs.state import DialogState
 from storage.db import Database
 from storage.outbox import QueuedMessage
+from storage.pseudonyms import join_legacy, legacy_pseudonyms
 from storage.turns import Decision, claim_message, is_claimed, load_state, record_turn
 
 log = get_logger(__name__)
@@ -92,6 +93,9 @@ class TurnHandler:
         self._digital_leads = digital_leads
         self._clock = clock
         self.commands: dict[str, CommandHandler] = {}
+        # Pseudonyms from before Slack team ids not yet joined (None: not read yet). Once read it only
+        # shrinks: nothing writes the old form now, so a pseudonym missing here needs no look-up.
+        self._legacy: set[str] | None = None
 
     def add_command(self, name: str, handler: CommandHandler) -> None:
         """A command that needs more than the dialogs (reports that query the database, for example).
@@ -102,18 +106,46 @@ class TurnHandler:
         self.commands[name] = handler
 
     def respondent(self, inbound: Inbound) -> str:
-        """The pseudonym of the inbound message's author."""
-        return pseudonym(self._key, inbound.channel, inbound.user_id)
+        """The pseudonym of the inbound message's author (with their workspace, where there is one)."""
+        return pseudonym(self._key, inbound.channel, inbound.person)
 
     def roles(self, inbound: Inbound) -> frozenset[str]:
         """The roles the settings give the inbound message's author (only practitioner where unauthenticated)."""
         if not inbound.authenticated:
             return frozenset({PRACTITIONER})
-        return roles_of(inbound.address, self._managers, self._digital_leads)
+        return roles_of(inbound.address, self._managers, self._digital_leads, bare=inbound.bare_address)
 
-    async def overview(self, channel: str, user_id: str) -> list[Reply]:
+    async def join_legacy(self, inbound: Inbound) -> bool:
+        """Move what is kept under the author's pseudonym from before workspaces to the new one (once).
+
+        Until migration 0011 a Slack user's pseudonym was made from ``slack:U0123``; with the team
+        it is ``slack:T0123:U0123``. Returns whether anything was joined.
+        """
+        if inbound.workspace is None:
+            return False
+        if self._legacy is None:
+            self._legacy = await self.db.read(legacy_pseudonyms)
+        old = pseudonym(self._key, inbound.channel, inbound.user_id)
+        if old not in self._legacy:
+            return False
+        joined = await self.db.write(
+            partial(
+                join_legacy,
+                old=old,
+                new=self.respondent(inbound),
+                channel=inbound.channel,
+                old_contact=self.keys.contact(inbound.channel, inbound.user_id),
+                new_contact=self.keys.contact(inbound.channel, inbound.person),
+            )
+        )
+        self._legacy.discard(old)
+        if joined:
+            log.info("respondent.joined", channel=inbound.channel)
+        return joined
+
+    async def overview(self, inbound: Inbound) -> list[Reply]:
         """What a user can take and where they left off, without running a turn (for home screens)."""
-        inbound = Inbound(channel, user_id, "")
+        await self.join_legacy(inbound)
         saved, _ = await self.db.read(partial(load_state, respondent=self.respondent(inbound)))
         state = DialogState.from_json(saved)
         return conversation.overview(self.content.catalog, state, self.roles(inbound))
@@ -131,6 +163,7 @@ class TurnHandler:
             return await self._say_only(inbound, [checked], message_key, delivery)
         inbound = replace(checked.inbound, roles=self.roles(checked.inbound))
         notice = _notice(checked.removed)
+        await self.join_legacy(inbound)
         respondent = self.respondent(inbound)
         now = self._clock()
         command = commands.of_input(inbound.text, inbound.value)

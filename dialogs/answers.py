@@ -112,8 +112,8 @@ def _multiple(question: QuestionDef, text: str | None, value: Any) -> Parsed | I
         return Invalid("Please choose at least one.")
     if question.max_choices and len(unique) > question.max_choices:
         return Invalid(f"Please choose up to {question.max_choices}.")
-    values = tuple(c.value for c in unique)
-    return Parsed(value=list(values), label=", ".join(c.label for c in unique), choices=values)
+    chosen_values = tuple(c.value for c in unique)
+    return Parsed(value=list(chosen_values), label=", ".join(c.label for c in unique), choices=chosen_values)
 
 
 def _number(question: QuestionDef, text: str | None) -> Parsed | Invalid:

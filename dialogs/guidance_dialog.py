@@ -31,7 +31,7 @@ def answer_question(
         gap = RecordGuidanceAnswer(answer_id, question, (), False, now)
         return not_sure(library, [hit.section for hit in hits], answer_id), [gap]
     others = tuple(Link(h.section.title, h.section.url, h.section.summary) for h in hits[1:])
-    replies = [section_answer(library, hits[0].section)]
+    replies: list[Reply] = [section_answer(library, hits[0].section)]
     if others:
         replies.append(Links("Other sections that may help", others))
     replies.append(helpful_prompt(answer_id))

@@ -38,9 +38,12 @@ def item_contribution(item: int, answer: float) -> float:
 
 def sus_score(answers: Mapping[int, float | None]) -> float | None:
     """The 0-100 score from answers 1-5 keyed by item number 1-10; None when any item is missing."""
-    if any(answers.get(item) is None for item in range(1, SUS_ITEMS + 1)):
-        return None
-    return 2.5 * sum(item_contribution(item, float(answers[item])) for item in range(1, SUS_ITEMS + 1))  # type: ignore[arg-type]
+    parts = [
+        item_contribution(item, float(answer))
+        for item in range(1, SUS_ITEMS + 1)
+        if (answer := answers.get(item)) is not None
+    ]
+    return 2.5 * sum(parts) if len(parts) == SUS_ITEMS else None
 
 
 def adjective_band(score: float) -> str:

@@ -9,7 +9,7 @@ web chat's documented API. Everything between the channels and the dialogs passe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 MAX_ID = 100
 MAX_ITEMS = 50
@@ -103,7 +103,7 @@ def answer_to(value: Value | None) -> str | None:
     return value.question_id if isinstance(value, AnswerValue) else None
 
 
-def _short(text: Any) -> bool:
+def _short(text: Any) -> TypeGuard[str]:
     return isinstance(text, str) and 0 < len(text) <= MAX_ID
 
 

@@ -36,14 +36,14 @@ from sqlalchemy import (
     select,
 )
 
-from storage.models import Answer, AnswerChoice, ReleaseBatch, SurveyResponse
+from storage.models import Answer, AnswerChoice, ReleaseBatch, SurveyResponse, table_of
 from storage.releases import BatchRange
 from storage.response_facts import COPIED_ANSWERS, SUS_QUESTIONS
 
-RESPONSE = SurveyResponse.__table__
-ANSWER = Answer.__table__
-CHOICE = AnswerChoice.__table__
-BATCH = ReleaseBatch.__table__
+RESPONSE = table_of(SurveyResponse)
+ANSWER = table_of(Answer)
+CHOICE = table_of(AnswerChoice)
+BATCH = table_of(ReleaseBatch)
 GROUP_FIELDS = ("role", "team")
 RESTARTED = "abandoned"
 ANSWERS = ANSWER.join(RESPONSE, RESPONSE.c.id == ANSWER.c.response_id)
@@ -155,7 +155,7 @@ def _in_scope(scope: AnyScope, *, via_answers: bool = False) -> list[ColumnEleme
         if scope.end is not None:
             where.append(RESPONSE.c.started_at < scope.end)
         return where
-    survey = RESPONSE.c.survey_id
+    survey: ColumnElement[Any] = RESPONSE.c.survey_id
     if scope.wide and via_answers:
         # Joined to answers, a scope of most responses is read from the question's answers, each
         # finding its response by key: ten times quicker than every response finding its answer.

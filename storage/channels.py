@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, Row, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import ConversationRef, DigestSchedule
+from storage.models import ConversationRef, DigestSchedule, table_of
 
-REF = ConversationRef.__table__
-SCHEDULE = DigestSchedule.__table__
+REF = table_of(ConversationRef)
+SCHEDULE = table_of(DigestSchedule)
 KEY_LENGTH = 64
 
 
@@ -152,8 +153,8 @@ def _is_key(value: str) -> bool:
     return len(value) == KEY_LENGTH and all(c in "0123456789abcdef" for c in value)
 
 
-def _stored(r: object) -> StoredRef:
-    m = r._mapping  # type: ignore[attr-defined]
+def _stored(r: Row[Any]) -> StoredRef:
+    m = r._mapping
     return StoredRef(
         m["channel"], m["conversation_key"], m["kind"], m["contact"], m["reference"], m["blocked"],
         m["updated_at"],

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool, QueuePool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 T = TypeVar("T")
 WRITE_RETRIES = 5
@@ -68,11 +68,16 @@ class Database:
         self._closed = False
         self._in_flight = 0
         self._idle = asyncio.Event()
+        # An in-memory SQLite database lives and dies with its one connection: the writer's, which
+        # reads then share (through its queue) instead of reader connections that would each open
+        # another, empty, database.
+        self.in_memory = self.is_sqlite and _in_memory(self.url)
         if self.is_sqlite:
-            if parsed.database and parsed.database != ":memory:":
+            if parsed.database and not self.in_memory:
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             self._sync = _sqlite_engine(self.url, immediate=True, pool_size=1)
-            self._reader_engine = _sqlite_engine(self.url, immediate=False, pool_size=readers)
+            if not self.in_memory:
+                self._reader_engine = _sqlite_engine(self.url, immediate=False, pool_size=readers)
             self._writer_conn: Connection | None = None
             self._queue: queue.SimpleQueue[_Write[Any] | None] = queue.SimpleQueue()
             self._writer = threading.Thread(target=self._write_forever, name="db-writer", daemon=True)
@@ -119,6 +124,8 @@ class Database:
             raise RuntimeError("the database is closed")
         if self._async is not None:
             return await self._async_transaction(fn)
+        if self.in_memory:
+            return await self._queue_write(fn, alone=False)
         return await asyncio.get_running_loop().run_in_executor(self._readers, self._read_transaction, fn)
 
     def run_sync(self, fn: Callable[[Connection], T]) -> T:
@@ -126,7 +133,7 @@ class Database:
         if self.is_sqlite:
             item: _Write[T] = _Write(fn, Future(), alone=True)
             self._put(item)
-            return item.future.result()  # type: ignore[return-value]
+            return item.future.result()
         return asyncio.run(self._async_transaction(fn))
 
     async def ping(self) -> bool:
@@ -150,9 +157,10 @@ class Database:
             self._queue.put(None)  # after the writes already queued
             await asyncio.to_thread(self._writer.join)
             self._readers.shutdown(wait=True)
-            assert self._sync is not None and self._reader_engine is not None
+            assert self._sync is not None
             self._sync.dispose()
-            self._reader_engine.dispose()
+            if self._reader_engine is not None:
+                self._reader_engine.dispose()
 
     def _read_transaction(self, fn: Callable[[Connection], T]) -> T:
         # Writes never come here: on SQLite they all go through the writer thread's queue.
@@ -162,9 +170,9 @@ class Database:
 
     async def _queue_write(self, fn: Callable[[Connection], T], alone: bool) -> T:
         loop = asyncio.get_running_loop()
-        item: _Write[T] = _Write(fn, loop.create_future(), loop, alone)
-        self._put(item)
-        return await item.future  # type: ignore[misc]
+        future: asyncio.Future[T] = loop.create_future()
+        self._put(_Write(fn, future, loop, alone))
+        return await future
 
     def _put(self, item: _Write[Any]) -> None:
         if not self._writer.is_alive():
@@ -301,14 +309,20 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def _in_memory(url: str) -> bool:
+    """Whether a SQLite URL names an in-memory database (``sqlite://``, ``:memory:``, ``mode=memory``)."""
+    parsed = make_url(url)
+    return parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
+
+
 def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> Engine:
-    memory = ":memory:" in url or url.rstrip("/") == "sqlite:"
+    memory = _in_memory(url)
     # hide_parameters: an error's message never carries what a statement was given (free text).
     engine = create_engine(
         url,
         hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": 30},
-        poolclass=NullPool if memory else QueuePool,
+        poolclass=StaticPool if memory else QueuePool,
         **({} if memory else {"pool_size": pool_size, "max_overflow": 0}),
     )
 

@@ -16,14 +16,14 @@ from itertools import islice
 
 from sqlalchemy import Connection, case, delete, func, insert, select
 
-from storage.models import Answer, AnswerChoice, ReleaseBatch, SurveyResponse
+from storage.models import Answer, AnswerChoice, ReleaseBatch, SurveyResponse, table_of
 from storage.releases import release_pending
 from storage.response_facts import refresh_facts
 
-RESPONSE = SurveyResponse.__table__
-ANSWER = Answer.__table__
-CHOICE = AnswerChoice.__table__
-RELEASE = ReleaseBatch.__table__
+RESPONSE = table_of(SurveyResponse)
+ANSWER = table_of(Answer)
+CHOICE = table_of(AnswerChoice)
+RELEASE = table_of(ReleaseBatch)
 BATCH = 2000
 
 

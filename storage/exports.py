@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from storage.models import Answer, SurveyResponse
+from storage.models import Answer, SurveyResponse, table_of
 
-RESPONSE = SurveyResponse.__table__
-ANSWER = Answer.__table__
+RESPONSE = table_of(SurveyResponse)
+ANSWER = table_of(Answer)
 EXPORT_COLUMNS = (
     "respondent",
     "response_id",

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, false, or_, select
 
-from storage.models import GuidanceAnswer
+from storage.models import GuidanceAnswer, table_of
 
-GUIDANCE = GuidanceAnswer.__table__
+GUIDANCE = table_of(GuidanceAnswer)
 
 
 @dataclass(frozen=True, slots=True)

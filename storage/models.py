@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, Index, LargeBinary, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, Column, Index, LargeBinary, Table, Text, UniqueConstraint, false
+from sqlalchemy import inspect as inspect_model
 from sqlmodel import Field, SQLModel
 
 
@@ -107,6 +108,21 @@ class DialogStateRow(SQLModel, table=True):
     state: str = Field(sa_column=Column(Text, nullable=False))
     version: int = 0
     updated_at: datetime
+
+
+class LegacyPseudonym(SQLModel, table=True):
+    """A pseudonym written before Slack's team ids were part of them (migration 0011), not yet joined.
+
+    Slack user ids are unique only within a workspace, so pseudonyms are now made from
+    ``slack:T0123:U0123``. The first time a Slack user arrives with their team, the rows kept under
+    their old ``slack:U0123`` pseudonym, if it is listed here, are re-keyed to the new one and the
+    entry is removed (``storage.pseudonyms``). Every pseudonym stored before 0011 is listed, as the
+    database cannot tell a Slack one from another; the others are never matched.
+    """
+
+    __tablename__ = "legacy_pseudonym"
+
+    pseudonym: str = Field(primary_key=True, max_length=64)
 
 
 class ProcessedMessage(SQLModel, table=True):
@@ -329,3 +345,14 @@ class ReleasedPopulation(SQLModel, table=True):
     first_batch: int
     last_batch: int
     released_at: datetime
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core ``Table`` of a table model, for queries written in SQLAlchemy Core.
+
+    SQLModel does not declare ``__table__`` to type checkers, so this asks the mapper for it.
+    """
+    table = inspect_model(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a single table")
+    return table

@@ -13,16 +13,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql
 
-from storage.models import OutboxLane, OutboxMessage, PostedQuestion
+from storage.models import OutboxLane, OutboxMessage, PostedQuestion, table_of
 from storage.prepared import Prepared, first, per_dialect, upsert
 
-OUTBOX = OutboxMessage.__table__
-LANE = OutboxLane.__table__
-POSTED = PostedQuestion.__table__
+OUTBOX = table_of(OutboxMessage)
+LANE = table_of(OutboxLane)
+POSTED = table_of(PostedQuestion)
 PENDING, SENT, FAILED, DELIVERED = "pending", "sent", "failed", "delivered"
 POST, EDIT, HOME = "post", "edit", "home"
 
@@ -123,12 +124,15 @@ _SELECT_POSTED = Prepared(
     select(POSTED.c.question_id, POSTED.c.message_id).where(POSTED.c.lane == bindparam("lane"))
 )
 _DELETE_POSTED = Prepared(delete(POSTED).where(POSTED.c.lane == bindparam("lane")))
-_CLAIM_LANE = postgresql.insert(LANE).values(
+_CLAIM_LANE_INSERT = postgresql.insert(LANE).values(
     lane=bindparam("lane"), holder=bindparam("holder"), lease_until=bindparam("until")
 )
-_CLAIM_LANE = _CLAIM_LANE.on_conflict_do_update(
+_CLAIM_LANE = _CLAIM_LANE_INSERT.on_conflict_do_update(
     index_elements=["lane"],
-    set_={"holder": _CLAIM_LANE.excluded.holder, "lease_until": _CLAIM_LANE.excluded.lease_until},
+    set_={
+        "holder": _CLAIM_LANE_INSERT.excluded.holder,
+        "lease_until": _CLAIM_LANE_INSERT.excluded.lease_until,
+    },
     where=or_(LANE.c.lease_until < bindparam("now"), LANE.c.holder == bindparam("holder")),
 ).returning(LANE.c.lane)
 
@@ -348,8 +352,8 @@ def prune(conn: Connection, *, before: datetime) -> int:
     ).rowcount
 
 
-def _queued(r: object) -> QueuedMessage:
-    row = tuple(r)  # type: ignore[call-overload]
+def _queued(r: Sequence[Any]) -> QueuedMessage:
+    row = tuple(r)
     return QueuedMessage(
         int(row[0]), row[1], row[2], row[3], row[4], row[5], row[6] or "", row[7], row[8], int(row[9]),
         _utc(row[10]),

@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql
 
-from storage.models import PacingSlot
+from storage.models import PacingSlot, table_of
 
-SLOT = PacingSlot.__table__
+SLOT = table_of(PacingSlot)
 Plan = Callable[[dict[str, list[float]]], float]
 
 

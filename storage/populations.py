@@ -18,11 +18,11 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Connection, and_, case, distinct, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import ReleaseBatch, ReleasedPopulation, SurveyResponse
+from storage.models import ReleaseBatch, ReleasedPopulation, SurveyResponse, table_of
 
-RESPONSE = SurveyResponse.__table__
-BATCH = ReleaseBatch.__table__
-RELEASED = ReleasedPopulation.__table__
+RESPONSE = table_of(SurveyResponse)
+BATCH = table_of(ReleaseBatch)
+RELEASED = table_of(ReleasedPopulation)
 WHOLE = ""
 FIELDS = ("role", "team")
 

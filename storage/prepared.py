@@ -21,7 +21,8 @@ from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import await_only
 
 # The dialects SQLAlchemy connects with: their type conversions are the ones to copy.
@@ -63,8 +64,11 @@ class Prepared:
         if name == "postgresql" and conn.dialect.driver == "asyncpg":
             return _run_asyncpg(conn, self._for(name), params)
         if name != "sqlite":
-            return conn.execute(self.statement, params)  # type: ignore[arg-type]
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            return conn.execute(self.statement, params)
+        driver = conn.connection.driver_connection
+        if driver is None:
+            raise RuntimeError("the SQLite connection was closed")
+        cursor = driver.cursor()
         c = self._for("sqlite")
         if isinstance(params, Mapping):
             cursor.execute(c.sql, _values(c, params))
@@ -97,7 +101,11 @@ def first(conn: Connection, prepared: Prepared, params: Mapping[str, Any]) -> tu
 
 
 def _compile(statement: Executable, dialect: Any) -> _Compiled:
-    compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
+    if not isinstance(statement, ClauseElement):
+        raise TypeError(f"not a SQL statement: {type(statement).__name__}")
+    compiled = statement.compile(dialect=dialect)
+    if not isinstance(compiled, SQLCompiler):
+        raise TypeError(f"not a DML or query statement: {type(statement).__name__}")
     names = tuple(compiled.positiontup or ())
     defaults, convert = [], []
     for name in names:
@@ -110,7 +118,7 @@ def _compile(statement: Executable, dialect: Any) -> _Compiled:
         tuple(defaults),
         tuple(convert),
         bool(compiled.returning) or not (compiled.isinsert or compiled.isupdate or compiled.isdelete),
-    )  # type: ignore[attr-defined]
+    )
 
 
 class _Rows:
@@ -143,10 +151,10 @@ def _run_asyncpg(
     driver = conn.connection.driver_connection  # asyncpg's own connection
     adapted = conn.connection.dbapi_connection
     assert driver is not None and adapted is not None
-    if adapted._transaction is None:  # type: ignore[attr-defined]
+    if adapted._transaction is None:
         # SQLAlchemy's adapter begins its transaction lazily, on its first statement: begin it now,
         # as that would, so these statements are inside the transaction (not committed one by one).
-        await_only(adapted._start_transaction())  # type: ignore[attr-defined]
+        await_only(adapted._start_transaction())
     try:
         if not isinstance(params, Mapping):
             await_only(driver.executemany(c.sql, [_values(c, p) for p in params]))

@@ -39,13 +39,13 @@ from sqlalchemy import (
     update,
 )
 
-from storage.models import AnswerChoice, ReleaseBatch, ReleasePolicy, SurveyResponse
+from storage.models import AnswerChoice, ReleaseBatch, ReleasePolicy, SurveyResponse, table_of
 from storage.response_facts import SUS_QUESTIONS
 
-RESPONSE = SurveyResponse.__table__
-CHOICE = AnswerChoice.__table__
-BATCH = ReleaseBatch.__table__
-POLICY = ReleasePolicy.__table__
+RESPONSE = table_of(SurveyResponse)
+CHOICE = table_of(AnswerChoice)
+BATCH = table_of(ReleaseBatch)
+POLICY = table_of(ReleasePolicy)
 DEFAULT_MIN_GROUP_SIZE = 5
 # Any fixed number, apart from the migration lock's: the key of a survey's release lock is this
 # plus a checksum of its id.

@@ -33,10 +33,10 @@ from sqlalchemy import (
     update,
 )
 
-from storage.models import Answer, SurveyResponse
+from storage.models import Answer, SurveyResponse, table_of
 
-RESPONSE = SurveyResponse.__table__
-ANSWER = Answer.__table__
+RESPONSE = table_of(SurveyResponse)
+ANSWER = table_of(Answer)
 # Question ids whose answer (value and number) is copied onto the response, in columns of those names.
 COPIED_ANSWERS = ("disruption", "time_lost", "consulted")
 # The SUS items as the surveys store them: question id (also its column) -> item number.

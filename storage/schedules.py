@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Row, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import DigestRun, DigestSchedule, ReportImage
+from storage.models import DigestRun, DigestSchedule, ReportImage, table_of
 
-SCHEDULE = DigestSchedule.__table__
-RUN = DigestRun.__table__
-IMAGE = ReportImage.__table__
+SCHEDULE = table_of(DigestSchedule)
+RUN = table_of(DigestRun)
+IMAGE = table_of(ReportImage)
 CLAIMED, POSTED, HELD, DELIVERED, FAILED = "claimed", "posted", "held", "delivered", "failed"
 
 
@@ -37,8 +38,8 @@ class Schedule:
     next_due_at: datetime
 
 
-def _schedule(row: object) -> Schedule:
-    r = row._mapping  # type: ignore[attr-defined]
+def _schedule(row: Row[Any]) -> Schedule:
+    r = row._mapping
     return Schedule(
         r["id"], r["channel"], r["conversation_key"], r["address"], r["survey_id"], r["period"], r["cron"],
         r["description"],

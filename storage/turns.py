@@ -36,15 +36,16 @@ from storage.models import (
     GuidanceAnswer,
     ProcessedMessage,
     SurveyResponse,
+    table_of,
 )
 from storage.prepared import Prepared, first, per_dialect, upsert
 
-RESPONSE = SurveyResponse.__table__
-ANSWER = Answer.__table__
-CHOICE = AnswerChoice.__table__
-STATE = DialogStateRow.__table__
-PROCESSED = ProcessedMessage.__table__
-GUIDANCE = GuidanceAnswer.__table__
+RESPONSE = table_of(SurveyResponse)
+ANSWER = table_of(Answer)
+CHOICE = table_of(AnswerChoice)
+STATE = table_of(DialogStateRow)
+PROCESSED = table_of(ProcessedMessage)
+GUIDANCE = table_of(GuidanceAnswer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,7 @@ UPDATE_STATE = Prepared(
 
 
 def _upsert_answer(d: Any) -> Any:
-    values = {
+    values: dict[str, Any] = {
         "response_id": bindparam("rid"),
         "question_id": bindparam("qid"),
         "kind": bindparam("kind"),

@@ -103,10 +103,10 @@ class WebChat:
             return json_error(400, "The body must be a JSON object.")
         session = None
         user = self._user(request, data)
-        if user is None and self.mode == KIOSK:
-            session, user = self._session(request)
         if isinstance(user, web.Response):
             return user
+        if user is None:  # kiosk mode: the session cookie says who
+            session, user = self._session(request)
         parsed = parse_chat(data, user, authenticated=self.mode != KIOSK)
         if isinstance(parsed, str):
             return json_error(400, parsed)

@@ -228,6 +228,8 @@ def _widest(canvas: FigureCanvasAgg, labels: Sequence[str]) -> float:
 def _png(figure: Figure) -> bytes:
     """The figure as an opaque PNG, drawn and encoded without ``savefig``'s layout passes."""
     canvas = figure.canvas
+    if not isinstance(canvas, FigureCanvasAgg):
+        raise TypeError("charts are drawn on Agg canvases")
     canvas.draw()
     image = PngImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
     buffer = io.BytesIO()

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from dialogs.loader import SurveyCatalog
-from dialogs.model import QuestionDef, QuestionType, SurveyDef
+from dialogs.model import ChoiceDef, QuestionDef, QuestionType, SurveyDef
 from storage.demo import AnswerRow, ResponseRow, insert_responses, response_total
 
 WEIGHTS: dict[str, dict[str, float]] = {
@@ -103,7 +103,8 @@ def _answers(
     rng: random.Random, survey: SurveyDef, person: str, started: datetime, strain: float, demo: bool
 ) -> ResponseRow:
     stop_after = len(survey.questions) if rng.random() < 0.9 else rng.randrange(1, len(survey.questions))
-    at, answers, given = started, [], {}
+    at, answers = started, []
+    given: dict[str, list[str] | str | None] = {}
     for question in survey.questions[:stop_after]:
         if question.when is not None and not question.when.holds(given):
             continue
@@ -121,8 +122,8 @@ def _answers(
         status="completed" if done else "in_progress",
         started_at=started,
         finished_at=at if done else None,
-        role=given.get("role") if isinstance(given.get("role"), str) else None,
-        team=given.get("team") if isinstance(given.get("team"), str) else None,
+        role=role if isinstance(role := given.get("role"), str) else None,
+        team=team if isinstance(team := given.get("team"), str) else None,
         is_demo=demo,
         answers=tuple(answers),
     )
@@ -154,7 +155,7 @@ def _answer(rng: random.Random, q: QuestionDef, strain: float, given: dict, at: 
     return AnswerRow(q.id, kind, at, chosen.value, number)
 
 
-def _weighted(rng: random.Random, q: QuestionDef, choices: list) -> object:
+def _weighted(rng: random.Random, q: QuestionDef, choices: list[ChoiceDef]) -> ChoiceDef:
     weights = WEIGHTS.get(q.id, {})
     return rng.choices(choices, weights=[weights.get(c.value, 2) for c in choices])[0]
 

@@ -371,7 +371,7 @@ def _themes(
         return []
     k = evidence.min_group_size
     answered, counts = agg.theme_counts(conn, scope, question.id, {t.key: t.keywords for t in definitions})
-    themes = []
+    themes: list[Theme] = []
     for theme in sorted(definitions, key=lambda t: -counts[t.key].count):
         tally = counts[theme.key]
         if not can_show(evidence.size(tally.count, tally.counting), k) or not can_show(answered, k):

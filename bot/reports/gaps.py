@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import Connection
 
 from bot.reports.periods import Period
-from bot.reports.plan_document import Paragraph, PlanSection, Table
+from bot.reports.plan_document import Block, Paragraph, PlanSection, Table
 from dialogs.guidance_text import content_words
 from storage.guidance_gaps import UnansweredQuestion, unanswered_questions
 
@@ -133,7 +133,7 @@ def gaps_appendix(gaps: Gaps | None) -> PlanSection:
     """The plan's appendix of top gaps, so content editors see which questions to add answers for."""
     title = "Appendix: questions the guidance answers could not answer well"
     if gaps is None or not gaps.groups:
-        blocks = (
+        blocks: tuple[Block, ...] = (
             Paragraph("No guidance questions went unanswered or were marked not helpful in this period."),
         )
         return PlanSection("gaps", title, blocks)

@@ -124,7 +124,9 @@ class Insights:
         """
         content = self.content
         staff_survey, wants_survey = (content.catalog.get(s) for s in (STAFF_SURVEY, OUTCOMES_SURVEY))
-        wanted = [(s.stored_as, period) for s in (staff_survey, wants_survey) if s is not None]
+        wanted: list[tuple[str, Period | None]] = [
+            (s.stored_as, period) for s in (staff_survey, wants_survey) if s is not None
+        ]
         released = await self.db.write(partial(resolve, wanted=wanted, now=self.clock()))
         found = dict(zip((survey_id for survey_id, _ in wanted), released, strict=True))
         collect = partial(

@@ -11,6 +11,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from sqlalchemy import Connection
 
 from bot.logs import get_logger
 from bot.reports.commands import InsightCommands, scheduled_digest
@@ -41,10 +42,10 @@ def add_insight_commands(
     return insights
 
 
-def _release_policy(conn: object, *, size: int, now: datetime) -> None:
+def _release_policy(conn: Connection, *, size: int, now: datetime) -> None:
     """Keep this server's threshold for releases, and release what a lower one would have held back."""
-    set_min_group_size(conn, size, now=now)  # type: ignore[arg-type]
-    release_pending(conn)  # type: ignore[arg-type]
+    set_min_group_size(conn, size, now=now)
+    release_pending(conn)
 
 
 def demo_refused(real: int) -> str:

@@ -24,7 +24,7 @@ from bot.reports.evidence import (
 from bot.reports.gaps import collect_gaps, gaps_appendix
 from bot.reports.periods import Period, describe
 from bot.reports.plan_actions import prioritised_actions
-from bot.reports.plan_document import ImprovementPlan
+from bot.reports.plan_document import ImprovementPlan, PlanSection
 from bot.reports.plan_evidence import MaturityStep, PlanEvidence
 from bot.reports.released import Released
 from dialogs.guidance import GuidanceLibrary
@@ -110,7 +110,7 @@ def build_plan(
     actions = prioritised_actions(staff, maturity, resolve)
     statement = sections.problem_statement(staff, wants)
     resurvey = (now + RESURVEY_AFTER).astimezone(tz)
-    body = (
+    body: tuple[PlanSection, ...] = (
         sections.vision(evidence, wants, resolve),
         sections.current_use(staff, charts, resolve),
         sections.barriers(staff, resolve),

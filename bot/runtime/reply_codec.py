@@ -43,7 +43,7 @@ def loads(text: str) -> list[Reply]:
 
 def _encode(reply: Reply) -> dict[str, Any]:
     out: dict[str, Any] = {"type": type(reply).__name__}
-    for f in fields(reply):  # type: ignore[arg-type]
+    for f in fields(reply):
         value = getattr(reply, f.name)
         if f.name == "choices":
             value = [{"label": c.label, "value": values.encode(c.value)} for c in value]

@@ -179,7 +179,7 @@ class Runtime:
         if arrival.reply_to is None:
             return
         inbound = arrival.inbound
-        overview = await self.turns.overview(inbound.channel, inbound.user_id)
+        overview = await self.turns.overview(inbound)
         outgoing = Outgoing(
             adapter, self.keys, arrival.reply_to, self.holder, purpose="home", lease=self.dispatcher.lease
         )
@@ -194,7 +194,7 @@ class Runtime:
             return False
         inbound = arrival.inbound
         key = self.keys.lane(adapter.name, adapter.conversation(arrival.reply_to))
-        contact = self.keys.contact(inbound.channel, inbound.user_id) if arrival.kind == "personal" else None
+        contact = self.keys.contact(inbound.channel, inbound.person) if arrival.kind == "personal" else None
         fingerprint = hashlib.sha256(repr((sorted(arrival.contact.items()), contact)).encode()).hexdigest()
         known = self._stored.get(key)
         fresh = known is not None and time.monotonic() - known[1] < REFRESH_REFERENCE_AFTER
@@ -219,4 +219,4 @@ class Runtime:
 
 def _order_key(arrival: Arrival) -> str:
     inbound = arrival.inbound
-    return f"{inbound.channel}:{inbound.user_id or inbound.conversation_id}"
+    return f"{inbound.channel}:{inbound.person if inbound.user_id else inbound.conversation_id}"

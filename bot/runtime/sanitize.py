@@ -50,7 +50,8 @@ def readable(text: str) -> bool:
 
 def check_inbound(inbound: Inbound, redact: Redact, *, max_text: int) -> Checked | Text:
     """The message redacted, or the reply that refuses it (unreadable, or too long)."""
-    strings = [inbound.user_id, inbound.conversation_id, inbound.message_id or "", inbound.text or ""]
+    strings = [inbound.user_id, inbound.workspace or "", inbound.conversation_id, inbound.message_id or ""]
+    strings.append(inbound.text or "")
     strings += list(_strings_of(inbound.value))
     if not all(readable(s) for s in strings):
         return UNREADABLE

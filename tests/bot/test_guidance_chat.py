@@ -9,11 +9,13 @@ import signal
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
+from structlog.testing import capture_logs
 
 from bot.app import SERVICES, build_app
 from bot.settings import REPO_CONTENT, load_settings
@@ -138,6 +140,15 @@ async def test_guide_me_walks_the_steps_with_links(tmp_path: Path) -> None:
         assert practitioner[0]["text"] == "The guided walkthrough is for digital leads and managers."
 
 
+async def until(check: Callable[[], bool], within: float = 10.0) -> None:
+    """Wait until ``check()`` holds (a log line written by the event it waits for)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out waiting")
+        await asyncio.sleep(0.01)
+
+
 def copy_content(tmp_path: Path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(REPO_CONTENT, target)
@@ -154,16 +165,17 @@ async def test_sighup_reloads_content_and_bad_content_keeps_the_old(tmp_path: Pa
             survey.read_text().replace("title: What a good system would do", "title: Renamed survey")
         )
         before = turns.content
-        os.kill(os.getpid(), signal.SIGHUP)
-        for _ in range(200):
-            if turns.content is not before:
-                break
-            await asyncio.sleep(0.01)
+        with capture_logs() as logs:
+            os.kill(os.getpid(), signal.SIGHUP)
+            await until(lambda: any(e["event"] == "content.reloaded" for e in logs))
+        assert turns.content is not before
         assert turns.content.catalog.surveys["desired-outcomes"].title == "Renamed survey"
         survey.write_text("id: [broken\n")
         good = turns.content
-        os.kill(os.getpid(), signal.SIGHUP)
-        await asyncio.sleep(0.5)
+        with capture_logs() as logs:
+            os.kill(os.getpid(), signal.SIGHUP)
+            # The reload has finished once it says it failed: only then is "nothing changed" shown.
+            await until(lambda: any(e["event"] == "content.reload_failed" for e in logs))
         assert turns.content is good  # the bad reload was refused; the running content stays
         assert (settings.data_dir / "guidebot.pid").read_text() == str(os.getpid())
 

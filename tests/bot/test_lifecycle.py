@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -173,10 +174,20 @@ def test_serve_logs_json_lines_and_stops_cleanly_on_sigterm(tmp_path: Path) -> N
         body = json.dumps({"user_id": "log-check", "text": "my number is 07700 900123"}).encode()
         req = urllib.request.Request(f"http://127.0.0.1:{port}/api/chat", data=body, method="POST")
         urllib.request.urlopen(req, timeout=5).read()
+        stream = server.stderr
+        assert stream is not None
+        lines: list[str] = []  # the server's log, read as it is written
+        reader = threading.Thread(target=lambda: lines.extend(stream), daemon=True)
+        reader.start()
         server.send_signal(signal.SIGHUP)  # content reload, on the server's own event loop
-        time.sleep(2)  # a reload takes a fraction of this; one still running at SIGTERM would not log
+        # SIGTERM only once the reload has logged: one still running at SIGTERM would not.
+        deadline = time.monotonic() + 30
+        while not any("content.reloaded" in line for line in list(lines)) and time.monotonic() < deadline:
+            time.sleep(0.05)
         server.send_signal(signal.SIGTERM)
-        _, stderr = server.communicate(timeout=30)
+        server.wait(timeout=30)
+        reader.join(timeout=30)
+        stderr = "".join(lines)
     finally:
         if server.poll() is None:
             server.kill()

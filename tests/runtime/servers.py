@@ -101,3 +101,12 @@ class ServerProcess:
     async def health(self) -> dict[str, Any]:
         async with ClientSession() as session, session.get(f"{self.url}/healthz") as resp:
             return await resp.json()
+
+    async def outbox_empty(self, within: float = 30.0) -> dict[str, Any]:
+        """Wait until the outbox has nothing pending (every message sent or given up); its last health."""
+        deadline = asyncio.get_running_loop().time() + within
+        while (health := await self.health())["outbox"]["pending"]:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"the outbox still holds messages: {health['outbox']}")
+            await asyncio.sleep(0.1)
+        return health

@@ -43,13 +43,15 @@ async def test_messages_pending_at_a_sigkill_are_sent_after_the_restart(
         server.kill()
         await server.process.wait()  # type: ignore[union-attr]
         in_flight = fake_slack.arrived.count("chat.postMessage")
-        await asyncio.sleep(1.2)  # the posts that were under way finish: Slack has them
+        # The posts that were under way finish: Slack has them (the fake records each as it answers).
+        await fake_slack.wait_for(lambda: len(fake_slack.to("chat.postMessage")) >= in_flight)
         fake_slack.fast()
         # Started again where it was (the same port), as a service manager restarts a server.
         restarted = await ServerProcess(tmp_path, fake_slack, database_url, port=server.port).start()
         try:
             await fake_slack.wait_for(lambda: all("role" in posts(fake_slack, u) for u in USERS), within=30)
-            health = await restarted.health()
+            # Slack has the last post a moment before the server marks it sent.
+            health = await restarted.outbox_empty()
         finally:
             await restarted.stop()
     finally:
@@ -91,7 +93,10 @@ async def test_two_server_processes_send_each_message_once(
                 lambda step=step: all(len(posts(fake_slack, u)) >= step + 2 for u in USERS), within=30
             )
         await fake_slack.wait_for(lambda: all(posts(fake_slack, u)[-1] == "disruption" for u in USERS))
-        await asyncio.sleep(2.5)  # a sweep or two later: nothing more is sent
+        # Nothing is left to send: a message sent twice would have to be still pending (or in flight,
+        # which stopping the servers below lets finish before the posts are counted).
+        await a.outbox_empty()
+        await b.outbox_empty()
     finally:
         await a.stop()
         await b.stop()

@@ -135,17 +135,21 @@ async def test_sqlite_synchronous_writes_work_beside_the_event_loop_writes(sqlit
 async def test_sqlite_writes_queued_behind_a_slow_one_wait_for_their_commit(sqlite_db: Database) -> None:
     """Later writes wait for the one writer thread, and nobody hears of a write before its commit."""
     db = sqlite_db
-    release = threading.Event()
+    started, release = threading.Event(), threading.Event()
 
     def slow(conn: Connection) -> str:
         claim_message(conn, "web:slow", NOW)
+        started.set()
         release.wait(5)
         return "web:slow"
 
     first = asyncio.ensure_future(db.write(slow))
-    await asyncio.sleep(0.05)
+    assert await asyncio.to_thread(started.wait, 5)  # the writer thread is inside the slow write
     queued = [asyncio.ensure_future(db.write(claim(f"web:w{i}"))) for i in range(10)]
-    await asyncio.sleep(0.05)
+    # One pass of the loop runs each write up to its wait (nothing in write() awaits before it
+    # queues): all ten are now queued behind the slow one, which still holds the writer.
+    await asyncio.sleep(0)
+    assert db._queue.qsize() == 10
     assert not any(q.done() for q in queued)
     release.set()
     assert await first == "web:slow"

@@ -60,6 +60,11 @@ class SlackChannel:
         """The bot's own user id, once ``authorize`` has asked Slack."""
         return self._auth.bot_user_id if self._auth else None
 
+    @property
+    def team_id(self) -> str | None:
+        """The workspace the bot is installed in, once ``authorize`` has asked Slack."""
+        return self._auth.team_id if self._auth else None
+
     async def authorize(self) -> AuthorizeResult:
         """Who the bot is in this workspace: ``auth.test`` once, then remembered."""
         async with self._auth_lock:
@@ -88,7 +93,9 @@ class SlackChannel:
         """Ephemeral messages and response URLs allow few posts: their replies share one message."""
         if address.get("response_url"):
             public = bool(address.get("public"))
-            invitations = [[r] for r in replies if public and isinstance(r, Prompt) and r.choices]
+            invitations: list[list[Reply]] = [
+                [r] for r in replies if public and isinstance(r, Prompt) and r.choices
+            ]
             rest = [r for r in replies if not (public and isinstance(r, Prompt) and r.choices)]
             return invitations + ([rest] if rest else [])
         if address.get("private"):

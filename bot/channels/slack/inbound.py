@@ -8,6 +8,10 @@ channel, ``thread_ts`` (mentions are answered in a thread); ``user`` and ``priva
 only the person who pressed sees (``chat.postEphemeral``); a slash command's ``response_url``,
 with ``public`` letting an invitation there be seen by the whole channel; and ``open`` for a
 person whose direct message must be opened first.
+
+Slack user ids are unique only within a workspace, so every Inbound carries the user's team id
+as its ``workspace`` (the user's own team where Slack says it, as for people from another
+workspace in a shared channel); the core then knows the person as ``slack:T0123:U0123``.
 """
 
 from __future__ import annotations
@@ -94,6 +98,16 @@ def _typed(found: dict[str, Any], shape: dict[str, tuple[type, ...]]) -> bool:
     return all(key not in found or isinstance(found[key], types) for key, types in shape.items())
 
 
+def _team(body: dict[str, Any]) -> str | None:
+    """The workspace a payload came from: ``team_id`` (events, commands) or ``team.id`` (actions)."""
+    return _str(body.get("team_id")) or _str(_dict(body.get("team")).get("id"))
+
+
+def _event_team(body: dict[str, Any], event: dict[str, Any]) -> str | None:
+    """The sender's own team: an event from a shared channel names it in ``user_team``."""
+    return _str(event.get("user_team")) or _str(event.get("team")) or _team(body)
+
+
 def message_arrival(body: dict[str, Any], bot_user_id: str | None) -> Arrival | None:
     """A direct message to the bot, or None for anything to ignore (edits, bots, the bot itself)."""
     event = _dict(body.get("event"))
@@ -102,7 +116,14 @@ def message_arrival(body: dict[str, Any], bot_user_id: str | None) -> Arrival | 
     channel, text, user = _str(event.get("channel")), event.get("text"), event["user"]
     if channel is None or not isinstance(text, str):
         return None
-    inbound = Inbound(CHANNEL, user, channel, _str(body.get("event_id")), text=unescape(text))
+    inbound = Inbound(
+        CHANNEL,
+        user,
+        channel,
+        _str(body.get("event_id")),
+        text=unescape(text),
+        workspace=_event_team(body, event),
+    )
     return Arrival(inbound, {"channel": channel, "user": user})
 
 
@@ -116,24 +137,34 @@ def mention_arrival(body: dict[str, Any], bot_user_id: str | None) -> Arrival | 
         text = re.sub(rf"<@{re.escape(bot_user_id)}(\|[^>]*)?>", " ", text)
     said = unescape(text).strip() or "help"  # a bare mention asks what the bot can do
     user = event["user"]
-    inbound = Inbound(CHANNEL, user, channel, _str(body.get("event_id")), text=said, is_direct=False)
+    inbound = Inbound(
+        CHANNEL,
+        user,
+        channel,
+        _str(body.get("event_id")),
+        text=said,
+        is_direct=False,
+        workspace=_event_team(body, event),
+    )
     thread = _str(event.get("thread_ts")) or _str(event.get("ts"))
     address = {"channel": channel, "user": user, **({"thread_ts": thread} if thread else {})}
     return Arrival(inbound, address, kind="channel")
 
 
-def home_arrival(event: dict[str, Any]) -> Arrival | None:
+def home_arrival(event: dict[str, Any], body: dict[str, Any] | None = None) -> Arrival | None:
     """The App Home tab opened: the user's home screen is to be refreshed."""
     user = _str(event.get("user"))
     if user is None or event.get("tab", "home") != "home":
         return None
-    return Arrival(Inbound(CHANNEL, user, ""), {"user": user, "home": True}, event="home")
+    inbound = Inbound(CHANNEL, user, "", workspace=_event_team(body or {}, event))
+    return Arrival(inbound, {"user": user, "home": True}, event="home")
 
 
 def action_arrival(body: dict[str, Any]) -> Arrival | None:
     """A click on a button or a pick in a menu, or None when it is not one of ours."""
     actions = body.get("actions")
     user = _str(_dict(body.get("user")).get("id"))
+    team = _str(_dict(body.get("user")).get("team_id")) or _team(body)
     if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict) or user is None:
         return None
     action = actions[0]
@@ -144,13 +175,13 @@ def action_arrival(body: dict[str, Any]) -> Arrival | None:
     channel = _str(_dict(body.get("channel")).get("id")) or _str(container.get("channel_id"))
     # Stored only as a keyed hash (the core's message key), so the user id in it is never kept.
     stamp = _str(action.get("action_ts")) or _str(container.get("message_ts")) or ""
-    message_id = f"click:{user}:{stamp}"
+    message_id = f"click:{team}:{user}:{stamp}" if team else f"click:{user}:{stamp}"
     if channel is not None and channel.startswith("D"):
         block_id = str(action.get("block_id", ""))
         question = value.question_id if isinstance(value, AnswerValue) else None
         if question is None and block_id.startswith("answer:"):
             question = block_id.removeprefix("answer:")  # Skip, under a question
-        inbound = Inbound(CHANNEL, user, channel, message_id, value=value)
+        inbound = Inbound(CHANNEL, user, channel, message_id, value=value, workspace=team)
         return Arrival(
             inbound,
             {"channel": channel, "user": user},
@@ -159,11 +190,13 @@ def action_arrival(body: dict[str, Any]) -> Arrival | None:
         )
     if channel is None or (isinstance(value, CommandValue) and value.name in TO_DM_COMMANDS):
         # Surveys run in private: a Start in a channel or on the App Home opens a DM with whoever clicked.
-        inbound = Inbound(CHANNEL, user, channel or "", message_id, value=value, is_direct=False)
+        inbound = Inbound(
+            CHANNEL, user, channel or "", message_id, value=value, is_direct=False, workspace=team
+        )
         fallback = {"channel": channel, "user": user, "private": True} if channel else None
         return Arrival(inbound, fallback, kind="channel", extra={"direct": True})
     thread = _str(container.get("thread_ts")) or _str(_dict(body.get("message")).get("thread_ts"))
-    inbound = Inbound(CHANNEL, user, channel, message_id, value=value, is_direct=False)
+    inbound = Inbound(CHANNEL, user, channel, message_id, value=value, is_direct=False, workspace=team)
     address = {"channel": channel, "user": user, "private": True, **({"thread_ts": thread} if thread else {})}
     return Arrival(inbound, address, kind="channel")
 
@@ -175,10 +208,9 @@ def command_arrival(body: dict[str, Any], text: str, *, in_dm: bool, public: boo
         return None
     trigger = _str(body.get("trigger_id"))
     message_id = f"command:{trigger}" if trigger else None
+    inbound = Inbound(CHANNEL, user, channel, message_id, text=text, is_direct=False, workspace=_team(body))
     if in_dm:
-        inbound = Inbound(CHANNEL, user, channel, message_id, text=text, is_direct=False)
         return Arrival(inbound, None, kind="channel", extra={"direct": True})
-    inbound = Inbound(CHANNEL, user, channel, message_id, text=text, is_direct=False)
     address: dict[str, Any] = {"channel": channel, "user": user, "private": True}
     response_url = _str(body.get("response_url"))
     if response_url is not None:

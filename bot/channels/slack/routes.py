@@ -15,6 +15,8 @@ import asyncio
 import contextlib
 import json
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -52,6 +54,7 @@ from bot.logs import get_logger
 from bot.runtime.adapter import Arrival
 from bot.runtime.runtime import Runtime
 from bot.services import Services
+from bot.settings import revealed
 
 log = get_logger(__name__)
 MAX_BODY = 1024 * 1024
@@ -63,7 +66,7 @@ SLACK = web.AppKey("slack", SlackChannel)
 def mount_slack(app: web.Application, services: Services) -> None:
     """Add Slack to the application: the HTTP endpoint, or Socket Mode when ``SLACK_APP_TOKEN`` is set."""
     settings = services.settings
-    token, secret = settings.slack_bot_token or "", settings.slack_signing_secret or ""
+    token, secret = revealed(settings.slack_bot_token), revealed(settings.slack_signing_secret)
     api = SlackApi(token=token, base_url=settings.slack_api_url)
     channel = SlackChannel(api, token=token)
     runtime = services.runtime
@@ -82,7 +85,8 @@ def mount_slack(app: web.Application, services: Services) -> None:
     bolt = build_bolt_app(channel, client, runtime)
     app[SLACK] = channel
     services.channels[channel.name] = channel
-    socket_mode = SocketMode(bolt, settings.slack_app_token) if settings.slack_app_token else None
+    app_token = revealed(settings.slack_app_token)
+    socket_mode = SocketMode(bolt, app_token) if app_token else None
     if socket_mode is None:
         app[SLACK_ENDPOINT] = SlackEndpoint(bolt, SignatureVerifier(secret), runtime)
         app.router.add_post("/slack/events", app[SLACK_ENDPOINT].handle)
@@ -130,10 +134,10 @@ class SlackEndpoint:
         retry = request.headers.get("X-Slack-Retry-Num")
         if retry:
             log.info("slack.resent", retry=retry, reason=request.headers.get("X-Slack-Retry-Reason"))
-        headers = dict(request.headers)
+        headers: dict[str, str | Sequence[str]] = dict(request.headers)
         try:
             raw = body.decode()
-            parsed = parse_body(raw, headers.get("Content-Type", headers.get("content-type", "")))
+            parsed = parse_body(raw, request.headers.get("Content-Type", ""))
         except (ValueError, RecursionError):  # signed by Slack but not JSON or a form: nothing to use
             log.warning("slack.refused", reason="body")
             return web.Response(status=400, text="unreadable body")
@@ -179,7 +183,9 @@ class ParsedRequest(AsyncBoltRequest):
     gives, and the request is otherwise bolt's, in HTTP mode with its raw body.
     """
 
-    def __init__(self, raw_body: str, headers: dict[str, str], parsed: dict[str, Any]) -> None:
+    def __init__(
+        self, raw_body: str, headers: dict[str, str | Sequence[str]], parsed: dict[str, Any]
+    ) -> None:
         super().__init__(body=parsed, headers=headers, mode="socket_mode")
         # Constructed as Socket Mode only so bolt accepts a parsed body; it is an HTTP request.
         self.raw_body = raw_body
@@ -227,6 +233,9 @@ def build_bolt_app(channel: SlackChannel, client: AsyncWebClient, runtime: Runti
         # Acknowledged already (the HTTP endpoint answered Slack first): run now, in this task.
         if arrival is None:
             return
+        if arrival.inbound.workspace is None and channel.team_id:
+            # A payload that names no team comes from the workspace the bot is installed in.
+            arrival = replace(arrival, inbound=replace(arrival.inbound, workspace=channel.team_id))
         if ACKED in context:
             await runtime.take(channel, arrival)
         else:
@@ -250,10 +259,10 @@ def build_bolt_app(channel: SlackChannel, client: AsyncWebClient, runtime: Runti
         await hand(mention_arrival(body, channel.bot_user_id), context)
 
     @bolt.event("app_home_opened")
-    async def home(ack: AsyncAck, event: Any, context: AsyncBoltContext) -> None:
+    async def home(ack: AsyncAck, event: Any, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
         if isinstance(event, dict):
-            await hand(home_arrival(event), context)
+            await hand(home_arrival(event, body), context)
 
     @bolt.action(CHECKBOXES)
     async def tick(ack: AsyncAck) -> None:

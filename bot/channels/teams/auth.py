@@ -52,7 +52,7 @@ def configuration(settings: Settings) -> SimpleNamespace:
     """The configuration object botbuilder reads, with every endpoint from our settings."""
     return SimpleNamespace(
         APP_ID=settings.microsoft_app_id,
-        APP_PASSWORD=settings.microsoft_app_password,
+        APP_PASSWORD=settings.microsoft_app_password.get_secret_value(),
         APP_TYPE=settings.microsoft_app_type,
         APP_TENANTID=settings.microsoft_app_tenant_id,
         TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=settings.teams_openid_metadata_url,
@@ -111,8 +111,10 @@ class ReusedClients(BotFrameworkAuthentication):
         self._connectors: dict[tuple[str, str | None], Any] = {}
         self._token_clients: dict[str, UserTokenClient] = {}
 
-    async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
-        """Validate the request with botbuilder, then reuse its outbound clients."""
+    async def authenticate_request(
+        self, activity: Activity, auth_header: str | None
+    ) -> AuthenticateRequestResult:
+        """Validate the request with botbuilder (None: no header), then reuse its outbound clients."""
         result = await self._inner.authenticate_request(activity, auth_header)
         if result.connector_factory is not None:
             result.connector_factory = _ReusedConnectors(result.connector_factory, self._connectors)

@@ -124,7 +124,7 @@ def _tokens(settings: Settings, channel: TeamsChannel) -> TokenSource | None:
     return ClientSecretTokens(
         login_url=login_url(settings),
         app_id=settings.microsoft_app_id,
-        password=settings.microsoft_app_password,
+        password=settings.microsoft_app_password.get_secret_value(),
         scope=outbound_scope(settings),
         session=lambda: channel.connector.session,
     )

@@ -94,4 +94,6 @@ class ManagedIdentityTokens:
                 except Exception as exc:  # msal and requests raise many kinds
                     raise TokenError(f"managed identity token failed: {type(exc).__name__}") from None
                 self._expires = self._clock() + MSI_CACHE_SECONDS
+            if not self._token:
+                raise TokenError("managed identity gave no token")
             return self._token

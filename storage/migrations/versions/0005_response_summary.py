@@ -13,6 +13,8 @@ Revises: 0004_insights
 Create Date: 2026-11-27
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -95,7 +97,9 @@ def _answer(question_id: str, column: str) -> sa.ScalarSelect:
 def _backfill_responses(dialect: str) -> None:
     r = RESPONSE.c
     completed = sa.and_(r.status == "completed", r.finished_at.is_not(None))
-    values = {"seconds_to_complete": sa.case((completed, _seconds(dialect)))}
+    values: dict[str, sa.ColumnElement[Any]] = {
+        "seconds_to_complete": sa.case((completed, _seconds(dialect)))
+    }
     for q in COPIED_ANSWERS:
         values[q] = _answer(q, "value_text")
         values[f"{q}_number"] = _answer(q, "value_number")
@@ -136,7 +140,7 @@ def _backfill_choices() -> None:
 def _create_indexes(dialect: str) -> None:
     for name, table, keys, carried, where in INDEXES:
         if dialect == "sqlite":
-            extra = {"sqlite_where": sa.text(where)} if where else {}
+            extra: dict[str, Any] = {"sqlite_where": sa.text(where)} if where else {}
             op.create_index(name, table, [*keys, *carried], **extra)
         else:
             extra = {"postgresql_where": sa.text(where)} if where else {}

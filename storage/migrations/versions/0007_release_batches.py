@@ -20,6 +20,7 @@ Create Date: 2026-12-10
 
 import os
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -89,7 +90,7 @@ POLICY = sa.table("release_policy", *map(sa.column, ("id", "min_group_size")), s
 def _create_indexes(indexes: list, dialect: str) -> None:
     for name, table, keys, carried, where in indexes:
         if dialect == "sqlite":
-            extra = {"sqlite_where": sa.text(where)} if where else {}
+            extra: dict[str, Any] = {"sqlite_where": sa.text(where)} if where else {}
             op.create_index(name, table, [*keys, *carried], **extra)
         else:
             extra = {"postgresql_where": sa.text(where)} if where else {}
