@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.background import BackgroundTasks
+from bot.campaigns.install import install_campaigns
 from bot.channels.web import WebChat
 from bot.channels.web_accessibility import AccessibilityStatement
 from bot.content import turn_handler
@@ -74,7 +75,8 @@ def build_app(settings: Settings, *, db: Database | None = None) -> web.Applicat
     _mount_platforms(app, services)
     install_reload_signal(app, settings, turns)
     app.on_startup.append(_start)
-    install_insights(app, services)  # after _start: its start-up needs the migrated database
+    insights = install_insights(app, services)  # after _start: its start-up needs the migrated database
+    install_campaigns(app, services, insights)
     app.on_shutdown.append(_drain)
     app.on_cleanup.append(_close)
     return app
