@@ -129,7 +129,9 @@ class FakeBotConnector:
     def created(self) -> list[Call]:
         """Conversations created with ``POST /v3/conversations``."""
         return [
-            c for c in self.calls if c.method == "POST" and c.conversation_id is None and c.status not in (403, 429)
+            c
+            for c in self.calls
+            if c.method == "POST" and c.conversation_id is None and c.status not in (403, 429)
         ]
 
     async def wait_for(self, condition: Callable[[], Any], within: float = 5.0) -> Any:
