@@ -48,11 +48,11 @@ def build_app(
 ) -> web.Application:
     """The application with its routes; the database is migrated when it starts.
 
-    ``clock`` is what turns, reports and campaigns take as now (tests set it; sending keeps real time).
+    ``clock`` is what reports and campaigns take as now (tests set it); turns and sending keep real time.
     """
     quiet_bad_requests()
     db = db or Database(settings.resolved_database_url)
-    turns = turn_handler(settings, db, clock=clock)
+    turns = turn_handler(settings, db)
     tasks = BackgroundTasks()
     place = serving_place(settings.port)
     holder = worker_name(place)

@@ -474,7 +474,7 @@ class Campaigns:
         now = self.clock()
         done: list[str] = []
         await self.db.write(partial(store.drop_stale_drafts, before=now - timedelta(hours=DRAFT_HOURS)))
-        for campaign in await self.db.read(partial(store.with_status, store.RUNNING)):
+        for campaign in await self.db.read(lambda conn: store.with_status(conn, store.RUNNING)):
             pending = await self.db.read(partial(store.has_pending, campaign_id=campaign.id))
             if pending and await self._invite_all(campaign.id):
                 done.append(f"invited:{campaign.id}")
