@@ -380,7 +380,9 @@ class Campaigns:
         )
 
     def _key(self, inbound: Inbound) -> str:
-        return self.keys.lane(inbound.channel, inbound.conversation_id)
+        """The conversation's key. Campaigns belong to a channel, not to the thread they were typed in
+        (a Teams channel thread's id is the channel's, then ``;messageid=`` and its first message)."""
+        return self.keys.lane(inbound.channel, "campaign:" + inbound.conversation_id.split(";", 1)[0])
 
     def _survey(self, name: str) -> SurveyDef | None:
         catalog = self.turns.content.catalog
