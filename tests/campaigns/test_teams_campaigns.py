@@ -12,7 +12,15 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import build_app
 from bot.campaigns.install import CAMPAIGNS
 from tests.campaigns.conftest import LAUNCH, Clock
-from tests.channels.teams.activities import BOT_ID, TEAM_CHANNEL, Person, actions_of, in_channel, press, text_of
+from tests.channels.teams.activities import (
+    BOT_ID,
+    TEAM_CHANNEL,
+    Person,
+    actions_of,
+    in_channel,
+    press,
+    text_of,
+)
 from tests.channels.teams.conftest import post, settle, teams_settings
 from tests.fakes.bot_connector import FakeBotConnector
 
@@ -58,7 +66,9 @@ async def test_a_team_over_pages_is_asked_in_personal_chats_and_the_not_installe
     await settle(bot)
     [confirmation] = in_thread(connector)
     asked = said(confirmation)
-    assert "I will ask 120 people (the people in this conversation) in a personal chat (1 bot left out)" in asked
+    assert (
+        "I will ask 120 people (the people in this conversation) in a personal chat (1 bot left out)" in asked
+    )
     assert "invited here in the channel instead" in asked
     pages = [c for c in connector.calls if c.method == "GET"]
     assert len(pages) == 3 and pages[1].body["continuationToken"] == "50"
@@ -83,7 +93,10 @@ async def test_a_team_over_pages_is_asked_in_personal_chats_and_the_not_installe
 
     # Someone the app could not reach presses Start in the channel: the survey opens in private.
     value = press(fallback[0].card, "Start")
-    assert await post(bot, in_channel(people[3], connector.url, value=value, replyToId=fallback[0].new_id)) == 201
+    assert (
+        await post(bot, in_channel(people[3], connector.url, value=value, replyToId=fallback[0].new_id))
+        == 201
+    )
     await settle(bot)
     # The refusal is counted once the status is asked (the outcome is recorded with the outbox row).
     campaigns = bot.server.app[CAMPAIGNS]
