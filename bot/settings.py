@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     campaign_reminders: int = Field(default=2, ge=0, le=5)
     campaign_grace_hours: int = Field(default=24, ge=0, le=24 * 14)
     campaign_address_days: int = Field(default=30, ge=1, le=365)
+    # Campaign messages one server process sends at once: a SIGKILL repeats at most this many.
+    campaign_in_flight: int = Field(default=1, ge=1, le=64)
 
     # Slack (enabled when the bot token and signing secret are both set)
     slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))

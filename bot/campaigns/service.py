@@ -88,6 +88,7 @@ class Campaigns:
         """Add ``campaign`` (and ``stop reminders``) to the turns, and the invitations' delivery hook."""
         self.turns.add_command("campaign", self.command)
         self.runtime.dispatcher.settled[INVITE] = self._settled
+        self.runtime.dispatcher.narrow("campaign.", self.settings.campaign_in_flight)
 
     # The command.
     async def command(self, inbound: Inbound, args: str) -> list[Reply] | Continue:

@@ -12,6 +12,7 @@ stopped, and (on PostgreSQL) lanes whose claim ran out.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import socket
@@ -107,6 +108,7 @@ class Dispatcher:
         # Run in the transaction that records a message of this purpose as sent (error None) or
         # failed; True when it wrote more to send (a sweep then takes it up).
         self.settled: dict[str, Settled] = {}
+        self._narrow: dict[str, asyncio.Semaphore] = {}
         self._lanes: dict[str, _Lane] = {}
         self._shared = not db.is_sqlite
         # Messages this process has finished with: a sweep's read may be older than their sending.
@@ -119,6 +121,20 @@ class Dispatcher:
     def register(self, adapter: ChannelAdapter) -> None:
         """Send this channel's messages through ``adapter``."""
         self.adapters[adapter.name] = adapter
+
+    def narrow(self, prefix: str, at_once: int) -> None:
+        """Send at most ``at_once`` messages whose purpose starts with ``prefix`` at a time.
+
+        A message the platform accepted just before the process was killed is sent again after the
+        restart: with one at a time, a kill repeats at most one of them (a campaign's invitations).
+        """
+        self._narrow[prefix] = asyncio.Semaphore(at_once)
+
+    def _narrowed(self, purpose: str) -> contextlib.AbstractAsyncContextManager[Any]:
+        for prefix, gate in self._narrow.items():
+            if purpose.startswith(prefix):
+                return gate
+        return contextlib.nullcontext()
 
     @property
     def busy(self) -> int:
@@ -193,7 +209,7 @@ class Dispatcher:
                 while lane.queue:
                     message = lane.queue[0]
                     await self._renew(lane_id, lane)
-                    async with self._sending:
+                    async with self._narrowed(message.purpose), self._sending:
                         await self._deliver(message)
                     lane.queue.popleft()
                     self._finished(message.id)
