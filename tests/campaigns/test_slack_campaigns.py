@@ -255,3 +255,33 @@ async def test_a_user_group_is_asked_and_a_follow_up_goes_to_everyone_invited(
     clock.at(2027, 2, 10, 10, 0)
     await bot.campaigns.run_due()
     assert "no longer keep the addresses" in (await bot.manager_says("campaign follow-up Later")).body["text"]
+
+
+async def test_the_rate_in_a_digest_against_hand_counted_data(campaign_bot: CampaignBot) -> None:
+    bot, clock = campaign_bot, campaign_bot.clock
+    people = bot.fake.add_people(CHANNEL, 20)
+    await launch(bot, "campaign pain-points closes 8 January no reminders")
+    await bot.delivered(20, "Not this time")
+    # Seven of the invited and three others complete: two batches of five are released (ten people),
+    # the last completion waits for more. Two more start and do not finish.
+    await bot.complete(people[:7], at=clock.now + timedelta(hours=1))
+    await bot.complete(["UOUTSIDE01", "UOUTSIDE02", "UOUTSIDE03"], at=clock.now + timedelta(hours=2))
+    await bot.complete(people[7:9], at=clock.now + timedelta(hours=3), status="in_progress")
+    # Someone who completed before the launch is in no count of this campaign.
+    await bot.complete(["UEARLIER1"], at=clock.now - timedelta(days=3))
+
+    clock.at(2026, 12, 23, 12, 0)
+    await bot.dm(MANAGER, "digest pain-points this-month")
+    await bot.settle()
+    digest = next(c for c in reversed(bot.posts(dm_of(MANAGER))) if "Response rate" in c.all_text)
+    assert (
+        "Campaign 1 (pain-points, the people in this conversation): 10 of 20 invited have answered (50%); 20 reached."
+        in digest.all_text
+    )
+    assert "started" not in digest.all_text.split("Response rate")[1]  # not while people can still start
+
+    clock.at(2027, 1, 8, 17, 0)
+    await bot.campaigns.run_due()
+    clock.at(2027, 1, 11, 10, 0)  # after the grace period: nothing can change any more
+    status = (await bot.manager_says("campaign status")).body["text"]
+    assert "10 of 20 invited have answered (50%); 20 reached; 12 started." in status
