@@ -171,7 +171,7 @@ def of_conversation(conn: Connection, *, channel: str, conversation_key: str) ->
         .where(
             CAMPAIGN.c.channel == channel,
             CAMPAIGN.c.conversation_key == conversation_key,
-            CAMPAIGN.c.status.in_([RUNNING, CLOSED, STOPPED]),
+            CAMPAIGN.c.status.in_([RUNNING, CLOSED, STOPPED, "scheduled"]),
         )
         .order_by(CAMPAIGN.c.created_at.desc(), CAMPAIGN.c.number.desc())
     )
@@ -500,3 +500,33 @@ def campaign_person(conn: Connection, campaign_id: str, person: str) -> str | No
     return conn.execute(
         select(MEMBER.c.state).where(MEMBER.c.campaign_id == campaign_id, MEMBER.c.person == person)
     ).scalar()
+
+
+SCHEDULED = "scheduled"
+
+
+def schedule_repeat(conn: Connection, campaign: CampaignRow, *, new_id: str, launch_at: datetime) -> None:
+    """The next run of a repeating campaign, to launch at ``launch_at`` (its audience is read then)."""
+    length = campaign.closes_at - (campaign.launched_at or campaign.created_at)
+    conn.execute(
+        insert(CAMPAIGN).values(
+            id=new_id, number=campaign.number + 1, channel=campaign.channel,
+            conversation_key=campaign.conversation_key, address=campaign.address, audience=campaign.audience,
+            audience_label=campaign.audience_label, survey_id=campaign.survey_id, status=SCHEDULED,
+            created_by=campaign.created_by, created_at=launch_at, closes_at=launch_at + length,
+            reminders_at=_times(campaign.reminders_at), repeat_months=campaign.repeat_months,
+            repeat_of=campaign.id,
+        )
+    )  # fmt: skip
+
+
+def claim_repeat(conn: Connection, campaign_id: str) -> bool:
+    """A scheduled run becomes this caller's draft to fill with its audience (True once only)."""
+    return (
+        conn.execute(
+            update(CAMPAIGN)
+            .where(CAMPAIGN.c.id == campaign_id, CAMPAIGN.c.status == SCHEDULED)
+            .values(status=DRAFT)
+        ).rowcount
+        == 1
+    )

@@ -10,10 +10,11 @@ platforms' limits. Every server process runs ``run_due``; the conditional update
 from __future__ import annotations
 
 import asyncio
+import calendar
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -249,7 +250,7 @@ class Campaigns:
         return [Text("That campaign can't be cancelled now (it has started, or was cancelled already).")]
 
     async def _status(self, inbound: Inbound) -> list[Reply]:
-        found = await self._mine(inbound)
+        found = [c for c in await self._mine(inbound) if c.status != store.SCHEDULED]
         if not found:
             return [Text("No campaign has run in this conversation. " + HELP)]
         return [await self._status_of(found[0], inbound.channel)]
@@ -291,6 +292,11 @@ class Campaigns:
         lines = ["Campaigns here:"]
         for c in found:
             ends = c.closed_at or c.closes_at
+            if c.status == store.SCHEDULED:
+                lines.append(
+                    f"{c.number}. {c.survey_id}, {c.audience_label}: starts {messages.day(c.created_at, self.tz)}"
+                )
+                continue
             lines.append(
                 f"{c.number}. {c.survey_id}, {c.audience_label}: {c.status}, "
                 f"{'closed' if c.status != store.RUNNING else 'closes'} {messages.day(ends, self.tz)}"
@@ -298,9 +304,16 @@ class Campaigns:
         return [Text("\n".join(lines))]
 
     async def _stop(self, inbound: Inbound) -> list[Reply]:
-        running = [c for c in await self._mine(inbound) if c.status == store.RUNNING]
+        mine = await self._mine(inbound)
+        planned = [c for c in mine if c.status == store.SCHEDULED]
+        for campaign in planned:  # a repeat not yet started is dropped too
+            if await self.db.write(partial(store.claim_repeat, campaign_id=campaign.id)):
+                await self.db.write(partial(store.cancel, campaign_id=campaign.id))
+        running = [c for c in mine if c.status == store.RUNNING]
         if not running:
-            return [Text("No campaign is running here.")]
+            return [
+                Text("No campaign is running here." + (" Its next run will not start." if planned else ""))
+            ]
         for campaign in running:
             await self._close(campaign, status=store.STOPPED)
         return [
@@ -477,6 +490,9 @@ class Campaigns:
         now = self.clock()
         done: list[str] = []
         await self.db.write(partial(store.drop_stale_drafts, before=now - timedelta(hours=DRAFT_HOURS)))
+        for planned in await self.db.read(lambda conn: store.with_status(conn, store.SCHEDULED)):
+            if planned.created_at <= now and await self._repeat(planned):
+                done.append(f"repeated:{planned.id}")
         for campaign in await self.db.read(lambda conn: store.with_status(conn, store.RUNNING)):
             pending = await self.db.read(partial(store.has_pending, campaign_id=campaign.id))
             if pending and await self._invite_all(campaign.id):
@@ -554,6 +570,11 @@ class Campaigns:
                 conn, campaign.id, now=now, grace_until=grace, addresses_until=keep, status=status
             ):
                 raise AlreadyDone(campaign.id)
+            if campaign.repeat_months and status == store.CLOSED and campaign.launched_at is not None:
+                later = _months_later(campaign.launched_at, campaign.repeat_months, self.tz)
+                store.schedule_repeat(
+                    conn, campaign, new_id=str(uuid.uuid4()), launch_at=self.calendar.working_time(later)
+                )
 
         replies: list[Reply] = []
         if status == store.CLOSED:
@@ -580,6 +601,56 @@ class Campaigns:
         log.info("campaign.closed", campaign=campaign.id, status=status)
         return True
 
+    async def _repeat(self, planned: CampaignRow) -> bool:
+        """Launch the next run of a repeating campaign: its audience read again, then invitations."""
+        if not await self.db.write(partial(store.claim_repeat, campaign_id=planned.id)):
+            return False
+        adapter = self.runtime.dispatcher.adapters.get(planned.channel)
+        try:
+            if not isinstance(adapter, RosterSource):
+                raise RosterError("channel off")
+            roster = await adapter.members(
+                self.keys.open(planned.address), _audience_of(self.keys.open(planned.audience))
+            )
+        except Exception as exc:  # the draft is dropped like any other; the manager is told
+            log.warning("campaign.repeat_failed", campaign=planned.id, error=type(exc).__name__)
+            await self.runtime.send_sealed(
+                planned.channel, planned.address,
+                [Text(f"I couldn't read who to ask for the next {planned.survey_id} campaign, so it has not started. "
+                      "Type `campaign` to start one.")],
+                purpose=CLOSING,
+            )  # fmt: skip
+            await self.db.write(partial(store.cancel, campaign_id=planned.id))
+            return False
+        people, *_ = self._eligible(planned.channel, roster)
+        members = [
+            (self.turns.respondent(Inbound(planned.channel, m.user_id, "")), self.keys.seal(dict(m.address)))
+            for m in people
+        ]
+        now = self.clock()
+        previous = planned.reminders_at
+        start = (
+            (await self.db.read(partial(store.get, campaign_id=planned.repeat_of or "")))
+            if planned.repeat_of
+            else None
+        )
+        days = tuple(
+            (t.astimezone(self.tz).date() - start.launched_at.astimezone(self.tz).date()).days
+            for t in previous
+            if start is not None and start.launched_at is not None
+        )
+        reminders = self._reminders(now, days, planned.closes_at)
+
+        def write(conn: Connection) -> bool:
+            store.add_members(conn, planned.id, members)
+            return store.launch(conn, planned.id, now=now, reminders_at=reminders)
+
+        if not await self.db.write(write):
+            return False
+        log.info("campaign.repeated", campaign=planned.id, people=len(members))
+        await self._invite_all(planned.id)
+        return True
+
     async def run_forever(self, tick: float = TICK_SECONDS) -> None:
         """``run_due`` every ``tick`` seconds until cancelled."""
         while True:
@@ -590,6 +661,15 @@ class Campaigns:
             except Exception as exc:
                 log.warning("campaign.tick_failed", **failure(exc))
             await asyncio.sleep(tick)
+
+
+def _months_later(moment: datetime, months: int, tz: Any) -> datetime:
+    """The same local time ``months`` later (the last day of a shorter month)."""
+    local = moment.astimezone(tz)
+    index = local.month - 1 + months
+    year, month = local.year + index // 12, index % 12 + 1
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    return local.replace(year=year, month=month, day=day).astimezone(UTC)
 
 
 def _asks_who(words: list[str]) -> bool:

@@ -285,3 +285,32 @@ async def test_the_rate_in_a_digest_against_hand_counted_data(campaign_bot: Camp
     clock.at(2027, 1, 11, 10, 0)  # after the grace period: nothing can change any more
     status = (await bot.manager_says("campaign status")).body["text"]
     assert "10 of 20 invited have answered (50%); 20 reached; 12 started." in status
+
+
+async def test_a_quarterly_campaign_runs_again_reading_its_audience_afresh(campaign_bot: CampaignBot) -> None:
+    bot, clock = campaign_bot, campaign_bot.clock
+    people = bot.fake.add_people(CHANNEL, 6)
+    await launch(bot, "campaign pain-points closes 8 January reminders on days 1 and 3 every quarter")
+    await bot.delivered(6, "Not this time")
+    clock.at(2027, 1, 8, 17, 0)
+    [closed] = await bot.campaigns.run_due()
+    assert closed.startswith("closed:")
+    listing = (await bot.manager_says("campaign list")).body["text"]
+    assert "2. pain-points, the people in this conversation: starts Monday 22 March" in listing
+    newcomer = bot.fake.add_people(CHANNEL, 1, prefix="UNEWCOMER")[0]
+    bot.fake.channel_members[CHANNEL].remove(people[0])
+
+    clock.at(2027, 3, 22, 9, 59)
+    assert await bot.campaigns.run_due() == []
+    clock.at(2027, 3, 22, 10, 0)
+    [repeated] = await bot.campaigns.run_due()
+    assert repeated.startswith("repeated:")
+    asked = await bot.delivered(7, "Not this time")
+    again = {d for d, calls in asked.items() if len(calls) == 2}
+    assert again == {dm_of(u) for u in people[1:]} and len(asked[dm_of(newcomer)]) == 1
+    status = (await bot.manager_says("campaign status")).body["text"]
+    assert "Campaign 2: pain-points, running. Started Monday 22 March; closes Thursday 8 April." in status
+    # The same days after launch as last time (1 and 7); the second moves past Easter Monday.
+    assert "Reminders: Tuesday 23 March, Tuesday 30 March." in status
+    assert "Stopped campaign 2" in (await bot.manager_says("campaign stop")).body["text"]
+    assert await bot.campaigns.run_due() == []
