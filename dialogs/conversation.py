@@ -333,6 +333,9 @@ def help_replies(catalog: SurveyCatalog, state: DialogState, roles: frozenset[st
         lines.append("\u2022 type guide me to walk through the guidance's first steps")
         lines.append("\u2022 type digest for a summary of what staff said, or plan for the improvement plan")
         lines.append("\u2022 type invite <survey> in a channel to invite everyone there to a survey")
+        lines.append(
+            "\u2022 type campaign <survey> closes <date> in a channel to ask everyone there in person, with reminders"
+        )
     if state.paused:
         lines.append("\u2022 type resume to carry on with a paused survey")
     lines.append("In a survey you can type back, skip, stop, restart or help at any time.")
