@@ -549,7 +549,9 @@ class Campaigns:
             roster = await adapter.members(
                 self.keys.open(campaign.address), _audience_of(self.keys.open(campaign.audience))
             )
-        except (RosterError, Exception) as exc:  # without a roster, reminders go to everyone still invited
+        except (
+            Exception
+        ) as exc:  # without a roster (RosterError, a network failure) everyone still invited is reminded
             log.warning("campaign.roster_failed", campaign=campaign.id, error=type(exc).__name__)
             return
         present = {self.turns.respondent(Inbound(campaign.channel, m.user_id, "")) for m in roster}
