@@ -229,12 +229,13 @@ async def test_a_user_group_is_asked_and_a_follow_up_goes_to_everyone_invited(
     campaign_bot: CampaignBot,
 ) -> None:
     bot, clock = campaign_bot, campaign_bot.clock
-    members = bot.fake.add_people("CELSEWHERE", 7, prefix="UGROUP")
+    members = bot.fake.add_people("CELSEWHERE", 9, prefix="UGROUP", bots=1, deleted=1)
     bot.fake.groups["S0CHILD01"] = ("childrens-services", members)
     bot.fake.page_size = 3
     confirmation = await bot.manager_says("campaign pain-points for @childrens-services closes 8 January")
     assert "I will ask 7 people (@childrens-services)" in confirmation.body["text"]
-    assert len(bot.fake.to("usergroups.users.list")) == 3 and len(bot.fake.to("users.info")) == 7
+    assert "(1 bot, 1 deactivated account left out)" in confirmation.body["text"]
+    assert len(bot.fake.to("usergroups.users.list")) == 3 and len(bot.fake.to("users.info")) == 9
     await bot.click(confirmation, "Start", user=MANAGER, channel=CHANNEL)
     await bot.settle()
     await bot.delivered(7, "Not this time")
