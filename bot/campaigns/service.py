@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -54,6 +55,12 @@ WHO_WORDS = frozenset(
     {"who", "whom", "which", "names", "name", "people", "missing", "non-responders", "nonresponders",
      "responders", "respondents", "answered", "unanswered", "outstanding", "chase", "list-people"}
 )  # fmt: skip
+
+
+# A Slack user mention or id, a Teams mention, an email address.
+PERSON = re.compile(
+    r"^(<@[uw][a-z0-9]+(\|[^>]*)?>|[uw](?=[a-z0-9]*[0-9])[a-z0-9]{6,}|<at>.*|[^@\s]+@[^@\s]+\.[a-z]+)$"
+)
 
 
 class AlreadyDone(Exception):
@@ -675,8 +682,9 @@ def _months_later(moment: datetime, months: int, tz: Any) -> datetime:
 
 
 def _asks_who(words: list[str]) -> bool:
+    """Whether a campaign request asks about people: who, a name or a person's mention or id."""
     lowered = {w.casefold().strip("?.,!") for w in words}
-    return bool(lowered & WHO_WORDS) or any(w.startswith(("<@", "@u", "u0")) for w in lowered)
+    return bool(lowered & WHO_WORDS) or any(PERSON.match(w) for w in lowered)
 
 
 def _audience_json(audience: Audience) -> dict[str, str]:

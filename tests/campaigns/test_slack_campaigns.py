@@ -176,6 +176,7 @@ async def test_who_has_not_answered_is_refused_in_every_form(campaign_bot: Campa
         "campaign missing",
         "campaign chase",
         "campaign names",
+        "campaign pain-points UPEOPLE00001",
     ]
     for text in asked:
         answer = (await bot.manager_says(text)).body["text"]
