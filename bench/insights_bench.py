@@ -7,6 +7,8 @@ then times, on each database:
 - one plain full scan of the answers (``SELECT count(*), sum(value_number) FROM answer``);
 - the digest's queries and the whole digest with its charts, for the default period (this month so
   far, with last month for comparison) and for all responses at once;
+- the digest of this month again with a campaign of the survey running (everyone invited), so it
+  carries the campaign's response rate;
 - the whole improvement plan (this year, its default, and all responses), breakdowns audited.
 
 Loading releases the completed responses in batches, in completion order, as turns would have
@@ -30,13 +32,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.campaigns.service import Campaigns
 from bot.content import load_content
 from bot.reports.demo_data import DemoPlan, demo_responses
 from bot.reports.digest import collect_context, collect_main
@@ -44,6 +47,9 @@ from bot.reports.evidence import STAFF_SURVEY
 from bot.reports.insights import Insights
 from bot.reports.released import Released
 from bot.settings import load_settings
+from bot.turn import TurnHandler
+from storage import campaigns as campaigns_store
+from storage.campaigns import CampaignRow
 from storage.db import Database
 from storage.demo import analyse, data_size, insert_responses, plain_scan, response_total
 from storage.migrate import upgrade
@@ -105,9 +111,34 @@ async def bench(url: str, respondents: int, runs: int, load: bool, vacuum: bool)
         q = await timed(f"digest queries, {name}", lambda p=period: queries(p), runs)
         d = await timed(f"digest with charts, {name}", lambda p=period: insights.digest(survey, p), runs)
         print(f"  {'':<44} queries {q / plain:.1f}x the scan, whole digest {d / plain:.1f}x", flush=True)
+    # A campaign of the staff survey this month, to everyone: every digest then carries its rate.
+    campaigns = await _campaign(db, settings, content, people, month)
+    insights.footers.append(campaigns.rate_lines)
+    d = await timed("digest with charts and rates, this month", lambda: insights.digest(survey, month), runs)
+    print(f"  {'':<44} whole digest with a campaign's response rate {d / plain:.1f}x the scan", flush=True)
     await timed("plan with charts, this year", lambda: insights.plan(year), runs)
     await timed("plan with charts, all responses", lambda: insights.plan(everything), runs)
     await db.close()
+
+
+async def _campaign(db: Database, settings: Any, content: Any, people: int, month: Any) -> Campaigns:
+    """A running campaign of the staff survey launched at the start of ``month``, with ``people`` invited."""
+    launched = month.start
+    row = CampaignRow(
+        "bench-campaign", 0, "slack", "bench", "sealed", "sealed", "everyone", STAFF_SURVEY, campaigns_store.DRAFT,
+        "bench", launched, launched + timedelta(days=28),
+    )  # fmt: skip
+    members = [(f"bench-person-{i}", "sealed") for i in range(people)]
+    await db.write(lambda conn: campaigns_store.add_draft(conn, row, members, now=launched), alone=True)
+    await db.write(lambda conn: campaigns_store.launch(conn, row.id, now=launched, reminders_at=[]))
+    member = campaigns_store.MEMBER
+    await db.write(
+        lambda conn: conn.execute(
+            member.update().values(state=campaigns_store.INVITED, reach=campaigns_store.DIRECT)
+        )
+    )
+    turns = TurnHandler(db, content, key=b"bench-key")
+    return Campaigns(settings, turns, None, clock=lambda: NOW)  # type: ignore[arg-type]  # no sending here
 
 
 def _digest_queries(conn: Any, catalog: Any, survey: Any, period: Any) -> Any:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Mapping
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.background import BackgroundTasks
+from bot.campaigns.install import install_campaigns
 from bot.channels.web import WebChat
 from bot.channels.web_accessibility import AccessibilityStatement
 from bot.content import turn_handler
@@ -42,8 +43,13 @@ KEEP_PROCESSED = timedelta(days=7)
 KEEP_SENT = timedelta(days=1)
 
 
-def build_app(settings: Settings, *, db: Database | None = None) -> web.Application:
-    """The application with its routes; the database is migrated when it starts."""
+def build_app(
+    settings: Settings, *, db: Database | None = None, clock: Callable[[], datetime] = utcnow
+) -> web.Application:
+    """The application with its routes; the database is migrated when it starts.
+
+    ``clock`` is what reports and campaigns take as now (tests set it); turns and sending keep real time.
+    """
     quiet_bad_requests()
     db = db or Database(settings.resolved_database_url)
     turns = turn_handler(settings, db)
@@ -74,7 +80,8 @@ def build_app(settings: Settings, *, db: Database | None = None) -> web.Applicat
     _mount_platforms(app, services)
     install_reload_signal(app, settings, turns)
     app.on_startup.append(_start)
-    install_insights(app, services)  # after _start: its start-up needs the migrated database
+    insights = install_insights(app, services, clock=clock)  # after _start: needs the migrated database
+    install_campaigns(app, services, insights, clock=clock)
     app.on_shutdown.append(_drain)
     app.on_cleanup.append(_close)
     return app

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from bot.logs import get_logger
 from bot.settings import Settings, secret_key
-from bot.turn import Content, TurnHandler
+from bot.turn import Content, TurnHandler, utcnow
 from dialogs.guidance import PUBLICATION_PAGE, GuidanceLibrary, load_guidance
 from dialogs.loader import SurveyCatalog, load_surveys
 from dialogs.model import SurveyDef
@@ -19,7 +22,7 @@ def guidance_base_url(settings: Settings) -> str:
     return settings.guidance_base_url or PUBLICATION_PAGE
 
 
-def turn_handler(settings: Settings, db: Database) -> TurnHandler:
+def turn_handler(settings: Settings, db: Database, *, clock: Callable[[], datetime] = utcnow) -> TurnHandler:
     """The turn handler every channel shares, with content loaded and roles from the settings."""
     key, generated = secret_key(settings)
     if generated:
@@ -34,6 +37,7 @@ def turn_handler(settings: Settings, db: Database) -> TurnHandler:
         key=key,
         managers=settings.manager_ids,
         digital_leads=settings.digital_lead_ids,
+        clock=clock,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import secrets
+from datetime import time
 from pathlib import Path
 from typing import Any, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -69,6 +70,13 @@ class Settings(BaseSettings):
     # A digest is read beside the same period a year on, so its charts outlive that by a month.
     chart_days: int = Field(default=400, ge=1, le=3660)
     demo: bool = False
+    # Campaigns: invitations, reminders, closing
+    working_hours: str = Field(default="09:00-17:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+    campaign_reminders: int = Field(default=2, ge=0, le=5)
+    campaign_grace_hours: int = Field(default=24, ge=0, le=24 * 14)
+    campaign_address_days: int = Field(default=30, ge=1, le=365)
+    # Campaign messages one server process sends at once: a SIGKILL repeats at most this many.
+    campaign_in_flight: int = Field(default=1, ge=1, le=64)
 
     # Slack (enabled when the bot token and signing secret are both set)
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
@@ -144,6 +152,24 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"'{value}' is not a time zone name such as Europe/London") from None
         return value
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        start, end = value.split("-")
+        try:
+            opens, closes = time.fromisoformat(start), time.fromisoformat(end)
+        except ValueError:
+            raise ValueError(f"'{value}' should be two times such as 09:00-17:00") from None
+        if opens >= closes:
+            raise ValueError(f"'{value}': the day must start before it ends, as in 09:00-17:00")
+        return value
+
+    @property
+    def working_day(self) -> tuple[time, time]:
+        """When reminders may be sent on a working day, in the council's time zone."""
+        start, end = self.working_hours.split("-")
+        return time.fromisoformat(start), time.fromisoformat(end)
 
     @property
     def zone(self) -> ZoneInfo:

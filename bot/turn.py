@@ -61,7 +61,17 @@ class TurnOutcome:
     queued: list[QueuedMessage] = field(default_factory=list)
 
 
-CommandHandler = Callable[[Inbound, str], Awaitable[list[Reply]]]
+@dataclass(frozen=True, slots=True)
+class Continue:
+    """A command handler's answer meaning "run the turn as the dialogs would, with this message"
+    (a campaign's Start button that is still open becomes the survey's own start), with ``first``
+    said before the dialogs' replies."""
+
+    inbound: Inbound
+    first: tuple[Reply, ...] = ()
+
+
+CommandHandler = Callable[[Inbound, str], Awaitable[list[Reply] | Continue]]
 
 
 @dataclass
@@ -169,7 +179,10 @@ class TurnHandler:
         command = commands.of_input(inbound.text, inbound.value)
         handler = self.commands.get(command.name) if command is not None else None
         if handler is not None and command is not None:
-            return await self._run_command(inbound, handler, command.args, message_key, delivery, notice)
+            ran = await self._run_command(inbound, handler, command.args, message_key, delivery, notice)
+            if not isinstance(ran, Continue):
+                return ran
+            inbound, notice = ran.inbound, [*notice, *ran.first]
         msg = TurnInput(
             text=inbound.text,
             value=inbound.value,
@@ -238,12 +251,14 @@ class TurnHandler:
         message_key: str | None,
         delivery: Delivery | None,
         notice: list[Reply],
-    ) -> TurnOutcome:
+    ) -> TurnOutcome | Continue:
         # A command may be slow (a digest): a message seen before is not run again.
         if message_key is not None and await self.db.read(partial(is_claimed, key=message_key)):
             return TurnOutcome(duplicate=True)
-        replies = notice + await handler(inbound, args)
-        return await self._answer(replies, message_key, delivery)
+        said = await handler(inbound, args)
+        if isinstance(said, Continue):
+            return said
+        return await self._answer(notice + said, message_key, delivery)
 
 
 def _notice(removed: tuple[str, ...]) -> list[Reply]:

@@ -341,6 +341,10 @@ def help_replies(catalog: SurveyCatalog, state: DialogState, roles: frozenset[st
         lines.append(
             f"\u2022 type {command('invite <survey>')} in a channel to invite everyone there to a survey"
         )
+        lines.append(
+            f"\u2022 type {command('campaign <survey> closes <date>')} in a channel to ask everyone there "
+            "in person, with reminders"
+        )
     if state.paused:
         lines.append(f"\u2022 type {command('resume')} to carry on with a paused survey")
     words = ", ".join(command(w) for w in ("back", "skip", "stop", "restart"))

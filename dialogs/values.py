@@ -2,7 +2,8 @@
 
 Channels put a choice's value into their platform's payload as a small JSON object and read it
 back when the user picks it; ``encode`` and ``decode`` are the only code that knows its keys
-(``{"q": question, "a": answer}``, ``{"cmd": command, "survey": argument}``), which are also the
+(``{"q": question, "a": answer}``, ``{"cmd": command, "survey": argument}``,
+``{"cmd": "campaign", "do": action, "campaign": id}``), which are also the
 web chat's documented API. Everything between the channels and the dialogs passes the typed values.
 """
 
@@ -47,7 +48,18 @@ class SectionValue:
     answer_id: str
 
 
-Value = AnswerValue | CommandValue | FeedbackValue | SectionValue
+@dataclass(frozen=True, slots=True)
+class CampaignValue:
+    """A campaign's button: ``confirm`` or ``cancel`` (the manager's), ``join``, ``decline`` or
+    ``resume`` (an invited person's), for campaign ``campaign_id``."""
+
+    action: str
+    campaign_id: str
+
+
+CAMPAIGN_ACTIONS = frozenset({"confirm", "cancel", "join", "decline", "resume"})
+
+Value = AnswerValue | CommandValue | FeedbackValue | SectionValue | CampaignValue
 
 
 def encode(value: Value) -> dict[str, Any]:
@@ -59,6 +71,8 @@ def encode(value: Value) -> dict[str, Any]:
             return {"cmd": "feedback", "answer": value.answer_id, "helpful": value.helpful}
         case SectionValue():
             return {"cmd": "section", "section": value.section_id, "answer": value.answer_id}
+        case CampaignValue():
+            return {"cmd": "campaign", "do": value.action, "campaign": value.campaign_id}
         case CommandValue():
             return {"cmd": value.name, **({"survey": value.args} if value.args else {})}
     raise TypeError(f"not a value: {value!r}")
@@ -90,6 +104,11 @@ def decode(raw: Any) -> Value | None:
         if not _short(section) or not _short(answer):
             return None
         return SectionValue(section, answer)
+    if command == "campaign" and "do" in raw:
+        action, campaign = raw.get("do"), raw.get("campaign")
+        if action not in CAMPAIGN_ACTIONS or not _short(campaign):
+            return None
+        return CampaignValue(action, campaign)
     args = raw.get("survey", "")
     if args is None:
         args = ""

@@ -356,3 +356,78 @@ def table_of(model: type[SQLModel]) -> Table:
     if not isinstance(table, Table):
         raise TypeError(f"{model.__name__} is not mapped to a single table")
     return table
+
+
+class Campaign(SQLModel, table=True):
+    """A survey run across an audience: invitations, reminders, a closing date (``storage.campaigns``).
+
+    ``conversation_key`` is a keyed hash of the conversation it was started in, ``address`` where
+    to write there (sealed) and ``audience`` what it asked the platform for (sealed: a user group
+    or team id). ``reminders_at`` is the planned reminders' UTC times, comma-separated;
+    ``reminders_sent`` how many have gone, moved on in the transaction that writes one.
+    """
+
+    __tablename__ = "campaign"
+    __table_args__ = (
+        Index("ix_campaign_conversation", "channel", "conversation_key"),
+        Index("ix_campaign_status", "status"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    number: int
+    channel: str = Field(max_length=20)
+    conversation_key: str = Field(max_length=300)
+    address: str = Field(sa_column=Column(Text, nullable=False))
+    audience: str = Field(sa_column=Column(Text, nullable=False))
+    audience_label: str = Field(max_length=120)
+    survey_id: str = Field(max_length=60)
+    status: str = Field(max_length=16)
+    created_by: str = Field(max_length=64)
+    created_at: datetime
+    launched_at: datetime | None = None
+    closes_at: datetime
+    grace_until: datetime | None = None
+    closed_at: datetime | None = None
+    reminders_at: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    reminders_sent: int = 0
+    repeat_months: int | None = None
+    repeat_of: str | None = Field(default=None, max_length=36)
+    left_out: int = 0
+    channel_posted: bool = False
+    addresses_until: datetime | None = None
+    follow_up_at: datetime | None = None
+
+
+class CampaignMember(SQLModel, table=True):
+    """One person of a campaign's audience, by pseudonym; where to write to them is kept apart.
+
+    ``state``: ``pending`` (not yet invited), ``invited``, ``declined`` ("Not this time"),
+    ``stopped`` (``stop reminders``), ``left`` (no longer in the audience). ``reach``: how the
+    invitation got there (``direct``, ``channel``, ``failed``, or None while on its way).
+    """
+
+    __tablename__ = "campaign_member"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "person", name="uq_campaign_member"),
+        Index("ix_campaign_member_state", "campaign_id", "state"),
+        Index("ix_campaign_member_outbox", "outbox_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: str = Field(foreign_key="campaign.id", max_length=36)
+    person: str = Field(max_length=64)
+    state: str = Field(max_length=16)
+    reach: str | None = Field(default=None, max_length=16)
+    invited_at: datetime | None = None
+    reminded: int = 0
+    outbox_id: int | None = None
+
+
+class CampaignContact(SQLModel, table=True):
+    """Where to write to a campaign member (sealed), deleted a set time after the campaign closes."""
+
+    __tablename__ = "campaign_contact"
+
+    member_id: int = Field(primary_key=True, foreign_key="campaign_member.id")
+    campaign_id: str = Field(max_length=36, index=True)
+    address: str = Field(sa_column=Column(Text, nullable=False))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -29,6 +29,8 @@ from dialogs.replies import Image, Reply, Text
 from storage import schedules
 from storage.db import Database
 
+# (survey, period start, period end) -> lines to add to the digest.
+Footer = Callable[[SurveyDef, datetime | None, datetime | None], Awaitable[list[str]]]
 PLAN_PATH = "/plan"
 IMAGE_PATH = "/reports/images/"
 PLAN_HINT = "For the improvement plan, type `plan`."
@@ -51,6 +53,8 @@ class Insights:
         self.settings = settings
         self.link_key = links.link_key(secret_key)
         self.clock = clock
+        # Lines added to every digest of a survey and period (campaigns' response rates).
+        self.footers: list[Footer] = []
 
     @property
     def content(self) -> Content:
@@ -101,7 +105,11 @@ class Insights:
             gathering = both.create_task(self.db.read(context))
         digest = gathering.result()
         digest.note = note
-        return [Text(digest_text(digest, self.settings.zone, PLAN_HINT)), *drawing.result()]
+        text = digest_text(digest, self.settings.zone, PLAN_HINT)
+        extra = [line for footer in self.footers for line in await footer(survey, period.start, period.end)]
+        if extra:
+            text += "\n\n*Response rate*\n" + "\n".join(extra)
+        return [Text(text), *drawing.result()]
 
     async def _released(self, survey: SurveyDef, period: Period) -> list[Released]:
         """The batches of the period, the period before, and desired outcomes (for the staff survey)."""

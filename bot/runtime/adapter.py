@@ -124,3 +124,29 @@ class HomeScreen(Protocol):
     async def publish_home(self, address: Address, replies: list[Reply]) -> None:
         """Show ``replies`` as the user's home screen. Raises DeliveryError."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One person of a conversation's or group's roster: the platform's id (turned into a pseudonym
+    before anything is stored), where to write to them directly, and whether they can be asked."""
+
+    user_id: str
+    address: Address
+    is_bot: bool = False
+    active: bool = True
+    workspace: str | None = None  # as Inbound.workspace: where user ids are unique only within it
+
+
+class RosterError(Exception):
+    """The platform cannot give this roster; the message says why, for the person who asked."""
+
+
+@runtime_checkable
+class RosterSource(Protocol):
+    """An adapter that can list the people of a conversation, a user group or a team (every page)."""
+
+    async def members(self, address: Address, audience: Any) -> list[Member]:
+        """Everyone the audience names (``dialogs.campaign_request.Audience``), bots and
+        deactivated accounts included but marked. Raises RosterError."""
+        ...

@@ -12,6 +12,7 @@ stopped, and (on PostgreSQL) lanes whose claim ran out.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import socket
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
+
+from sqlalchemy import Connection
 
 from bot.background import BackgroundTasks
 from bot.logs import failure, get_logger
@@ -47,6 +50,8 @@ MAX_SENDING = 256
 PACING_JITTER = 0.01
 DONE_REMEMBERED = 100_000
 Blocked = Callable[[str, Mapping[str, Any]], Awaitable[None]]
+# A message's outcome, recorded in the same transaction: (connection, message, error or None).
+Settled = Callable[[Connection, QueuedMessage, str | None], bool]
 
 
 def utcnow() -> datetime:
@@ -100,6 +105,10 @@ class Dispatcher:
         self.sleep = sleep
         self.rng = rng
         self.adapters: dict[str, ChannelAdapter] = {}
+        # Run in the transaction that records a message of this purpose as sent (error None) or
+        # failed; True when it wrote more to send (a sweep then takes it up).
+        self.settled: dict[str, Settled] = {}
+        self._narrow: dict[str, asyncio.Semaphore] = {}
         self._lanes: dict[str, _Lane] = {}
         self._shared = not db.is_sqlite
         # Messages this process has finished with: a sweep's read may be older than their sending.
@@ -112,6 +121,20 @@ class Dispatcher:
     def register(self, adapter: ChannelAdapter) -> None:
         """Send this channel's messages through ``adapter``."""
         self.adapters[adapter.name] = adapter
+
+    def narrow(self, prefix: str, at_once: int) -> None:
+        """Send at most ``at_once`` messages whose purpose starts with ``prefix`` at a time.
+
+        A message the platform accepted just before the process was killed is sent again after the
+        restart: with one at a time, a kill repeats at most one of them (a campaign's invitations).
+        """
+        self._narrow[prefix] = asyncio.Semaphore(at_once)
+
+    def _narrowed(self, purpose: str) -> contextlib.AbstractAsyncContextManager[Any]:
+        for prefix, gate in self._narrow.items():
+            if purpose.startswith(prefix):
+                return gate
+        return contextlib.nullcontext()
 
     @property
     def busy(self) -> int:
@@ -186,7 +209,7 @@ class Dispatcher:
                 while lane.queue:
                     message = lane.queue[0]
                     await self._renew(lane_id, lane)
-                    async with self._sending:
+                    async with self._narrowed(message.purpose), self._sending:
                         await self._deliver(message)
                     lane.queue.popleft()
                     self._finished(message.id)
@@ -338,17 +361,39 @@ class Dispatcher:
         asked = next((r for r in replies if isinstance(r, Question)), None)
         if ref is not None and asked is not None:
             posted = (self.keys.lane(adapter.name, adapter.conversation(address)), asked.question_id, ref)
-        await self.db.write(partial(outbox.mark_sent, ids=[message.id], now=self.clock(), posted=posted))
+        await self._settle(
+            message, None, partial(outbox.mark_sent, ids=[message.id], now=self.clock(), posted=posted)
+        )
+
+    async def _settle(
+        self, message: QueuedMessage, error: str | None, write: Callable[[Connection], Any]
+    ) -> None:
+        """Record a message's outcome, with what its purpose's hook records beside it."""
+        hook = self.settled.get(message.purpose)
+        if hook is None:
+            await self.db.write(write)
+            return
+
+        def both(conn: Connection) -> bool:
+            write(conn)
+            return hook(conn, message, error)
+
+        if await self.db.write(both):
+            self.tasks.spawn(self.sweep(), name="outbox.sweep")
 
     async def _fail(self, message: QueuedMessage, error: str, attempts: int) -> None:
         log.error(
             "outbox.failed", channel=message.channel, purpose=message.purpose, error=error, tries=attempts
         )
-        await self.db.write(partial(outbox.mark_failed, ids=[message.id], error=error, attempts=attempts))
+        await self._settle(
+            message, error, partial(outbox.mark_failed, ids=[message.id], error=error, attempts=attempts)
+        )
 
     async def _blocked(self, message: QueuedMessage, address: Any, error: str, attempts: int) -> None:
         log.warning("outbox.blocked", channel=message.channel, error=error)
-        await self.db.write(partial(outbox.mark_failed, ids=[message.id], error=error, attempts=attempts))
+        await self._settle(
+            message, error, partial(outbox.mark_failed, ids=[message.id], error=error, attempts=attempts)
+        )
         await self.db.write(partial(outbox.fail_lane, lane=message.lane, error=error))
         lane = self._lanes.get(message.lane)
         if lane is not None:

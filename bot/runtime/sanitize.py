@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from bot.inbound import Inbound
 from bot.privacy import Redaction
 from dialogs.replies import Text
-from dialogs.values import AnswerValue, CommandValue, Value
+from dialogs.values import AnswerValue, CampaignValue, CommandValue, Value
 
 UNREADABLE = Text(
     "Sorry, I could not read that message: it has characters I can't store. Please type it again."
@@ -80,6 +80,8 @@ def _strings_of(value: Value | None) -> list[str]:
             return [value.question_id, *(i for i in items if isinstance(i, str))]
         case CommandValue():
             return [value.name, value.args]
+        case CampaignValue():
+            return [value.action, value.campaign_id]
     return []
 
 

@@ -65,6 +65,11 @@ class FakeBotConnector:
         self.listeners: list[Callable[[Call], None]] = []
         self.tenant_limit: SlidingLimit | None = None
         self.conversation_limits: list[SlidingLimit] = []
+        # Rosters: conversation or team id -> members ({"id", "aadObjectId", "name"}), paged.
+        self.rosters: dict[str, list[dict[str, Any]]] = {}
+        self.page_size = 100
+        # Members the app is not installed for: creating their personal chat gets 403.
+        self.not_installed: set[str] = set()
 
     async def start(self) -> str:
         """Listen on a free port; returns the service URL (with its trailing slash)."""
@@ -123,7 +128,11 @@ class FakeBotConnector:
 
     def created(self) -> list[Call]:
         """Conversations created with ``POST /v3/conversations``."""
-        return [c for c in self.calls if c.method == "POST" and c.conversation_id is None and c.status != 429]
+        return [
+            c
+            for c in self.calls
+            if c.method == "POST" and c.conversation_id is None and c.status not in (403, 429)
+        ]
 
     async def wait_for(self, condition: Callable[[], Any], within: float = 5.0) -> Any:
         """Poll until ``condition()`` is truthy (returned), failing after ``within`` seconds."""
@@ -144,7 +153,17 @@ class FakeBotConnector:
             return web.json_response({"error": {"code": "NotFound"}}, status=404)
         conversation_id = parts[2] if len(parts) > 2 else None
         activity_id = parts[4] if len(parts) > 4 else None
+        if request.method == "GET" and len(parts) == 4 and parts[3] == "pagedmembers":
+            return self._members(request, parts[2])
         body = await request.json() if request.can_read_body else None
+        member = ((body or {}).get("members") or [{}])[0].get("id", "") if conversation_id is None else ""
+        if request.method == "POST" and conversation_id is None and member in self.not_installed:
+            self.calls.append(Call("POST", None, None, body, dict(request.headers), None, 403))
+            self.changed.set()
+            return web.json_response(
+                {"error": {"code": "Forbidden", "message": "the bot is not installed for this user"}},
+                status=403,
+            )
         wait = (
             self._over_limit(conversation_id, body) if self.tenant_limit or self.conversation_limits else None
         )
@@ -177,6 +196,19 @@ class FakeBotConnector:
             )
         status = 200 if request.method == "PUT" else 201
         return web.json_response({"id": new_id}, status=status)
+
+    def _members(self, request: web.Request, where: str) -> web.Response:
+        roster = self.rosters.get(where)
+        self.calls.append(Call("GET", where, None, dict(request.query), dict(request.headers), None, 200))
+        if roster is None:
+            return web.json_response({"error": {"code": "ConversationNotFound"}}, status=404)
+        size = min(int(request.query.get("pageSize") or 100), self.page_size)
+        start = int(request.query.get("continuationToken") or 0)
+        following = start + size if start + size < len(roster) else None
+        page: dict[str, Any] = {"members": roster[start : start + size]}
+        if following is not None:
+            page["continuationToken"] = str(following)
+        return web.json_response(page)
 
     def _take_failure(self, method: str) -> Failure | None:
         for i, failure in enumerate(self._failures):

@@ -83,6 +83,11 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self._socket: web.WebSocketResponse | None = None
         self.port = 0
+        # Rosters: channel -> member ids, user group id -> (handle, member ids), user id -> users.info's user.
+        self.channel_members: dict[str, list[str]] = {}
+        self.groups: dict[str, tuple[str, list[str]]] = {}
+        self.users: dict[str, dict[str, Any]] = {}
+        self.page_size: int | None = None  # the most a page holds, whatever ``limit`` asks (cursor pages)
 
     @property
     def api_url(self) -> str:
@@ -136,6 +141,19 @@ class FakeSlack:
         limit = SlidingLimit(count, seconds)
         self.limits.append((method, limit, per_channel))
         return limit
+
+    def add_people(
+        self, channel: str, count: int, *, prefix: str = "UPEOPLE", bots: int = 0, deleted: int = 0
+    ) -> list[str]:
+        """Put ``count`` people in ``channel`` (the last ``bots`` are bots, the ``deleted`` before them
+        deactivated); returns their ids."""
+        ids = [f"{prefix}{i:05d}" for i in range(count)]
+        for n, uid in enumerate(ids):
+            is_bot = n >= count - bots
+            gone = not is_bot and n >= count - bots - deleted
+            self.users[uid] = {"id": uid, "name": f"person{n}", "is_bot": is_bot, "deleted": gone}
+        self.channel_members.setdefault(channel, []).extend(ids)
+        return ids
 
     def fast(self) -> None:
         """Forget every delay still to come (Slack is quick again)."""
@@ -263,7 +281,38 @@ class FakeSlack:
                 }
             case "files.completeUploadExternal":
                 return {"ok": True, "files": body.get("files")}
+            case "conversations.members":
+                found = self.channel_members.get(str(body.get("channel")))
+                if found is None:
+                    return {"ok": False, "error": "channel_not_found"}
+                return self._page(found, body, "members")
+            case "usergroups.list":
+                return {
+                    "ok": True,
+                    "usergroups": [{"id": g, "handle": h} for g, (h, _) in self.groups.items()],
+                }
+            case "usergroups.users.list":
+                group = self.groups.get(str(body.get("usergroup")))
+                if group is None:
+                    return {"ok": False, "error": "no_such_subteam"}
+                return self._page(group[1], body, "users")
+            case "users.info":
+                user = self.users.get(str(body.get("user")))
+                return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+            case "users.list":
+                return self._page(list(self.users.values()), body, "members")
         return {"ok": False, "error": "unknown_method"}
+
+    def _page(self, items: list[Any], body: dict[str, Any], key: str) -> dict[str, Any]:
+        """One cursor page, as Slack pages: ``next_cursor`` empty on the last."""
+        size = min(int(body.get("limit") or 100), self.page_size or 1000)
+        start = int(body.get("cursor") or 0)
+        following = start + size if start + size < len(items) else None
+        return {
+            "ok": True,
+            key: items[start : start + size],
+            "response_metadata": {"next_cursor": str(following) if following is not None else ""},
+        }
 
     async def _response(self, request: web.Request) -> web.Response:
         self._record(Call("response_url", await request.json(), {"name": request.match_info["name"]}))

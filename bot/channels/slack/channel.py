@@ -17,7 +17,7 @@ from slack_bolt.authorization import AuthorizeResult
 from bot.channels.slack.inbound import CHANNEL
 from bot.channels.slack.outbound import SlackApi, SlackCallError
 from bot.channels.slack.render import Message, answered, home_view, render
-from bot.runtime.adapter import Address, Arrival, DeliveryError, Limit
+from bot.runtime.adapter import Address, Arrival, DeliveryError, Limit, Member, RosterError
 from dialogs.replies import Answered, Image, Prompt, Reply, Text
 
 MAX_BLOCKS = 50
@@ -42,6 +42,10 @@ POSTS_PER_WORKSPACE = (300, 60.0)
 TIER_2, TIER_3, TIER_4 = (20, 60.0), (50, 60.0), (100, 60.0)
 RESPONSE_URL_USES = (5, 1800.0)
 TRIES = 1  # one try per send: the outbox retries, durably
+ROSTER_TRIES = 6  # roster pages wait out 429s: the manager is waiting for the count
+PAGE = 200
+# Beyond this many people, one users.list page of 200 costs less than 200 users.info calls.
+USERS_INFO_UP_TO = 200
 
 
 class SlackChannel:
@@ -158,6 +162,86 @@ class SlackChannel:
             raise SlackCallError("conversations.open", "no_channel_in_answer")
         return channel["id"]
 
+    async def members(self, address: Address, audience: Any) -> list[Member]:
+        """This channel's members, or a user group's, each checked with ``users.info`` (or, for
+        many people, ``users.list``) for bots and deactivated accounts. Raises RosterError."""
+        try:
+            if audience.kind == "group":
+                ids = await self._group_members(str(audience.ref))
+            elif audience.kind == "team":
+                raise RosterError(
+                    "In Slack, name a user group (for example `for @childrens-services`), or start the "
+                    "campaign in a channel to ask its members."
+                )
+            else:
+                channel = self.conversation(address)
+                if not channel or channel.startswith("D"):
+                    raise RosterError("Start a campaign in a channel, or name a user group.")
+                ids = await self._pages("conversations.members", {"channel": channel}, "members")
+            auth = await self.authorize()
+            me, team = self.bot_user_id or auth.bot_user_id, auth.team_id
+            people = await self._people(list(dict.fromkeys(ids)))
+        except SlackCallError as failed:
+            raise RosterError(_roster_refusal(failed.error)) from None
+        return [
+            Member(
+                uid,
+                {"user": uid, "open": True},
+                is_bot=bot or uid == me or uid == "USLACKBOT",
+                active=active,
+                workspace=team,
+            )
+            for uid, (bot, active) in people.items()
+        ]
+
+    async def _group_members(self, ref: str) -> list[str]:
+        group = ref
+        if ref.startswith("@"):
+            listed = await self.api.call("usergroups.list", {}, form=True, tries=ROSTER_TRIES)
+            found = [
+                g for g in listed.get("usergroups") or [] if "@" + str(g.get("handle", "")).casefold() == ref
+            ]
+            if not found:
+                raise RosterError(f"I couldn't find a user group called {ref} in this workspace.")
+            group = str(found[0]["id"])
+        return await self._pages("usergroups.users.list", {"usergroup": group}, "users")
+
+    async def _pages(self, method: str, payload: dict[str, Any], key: str) -> list[str]:
+        found: list[str] = []
+        cursor = ""
+        while True:
+            page = await self.api.call(
+                method, {**payload, "limit": PAGE, **({"cursor": cursor} if cursor else {})}, form=True,
+                tries=ROSTER_TRIES,
+            )  # fmt: skip
+            found += [str(u) for u in page.get(key) or []]
+            cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                return found
+
+    async def _people(self, ids: list[str]) -> dict[str, tuple[bool, bool]]:
+        """(is a bot, is active) for each id, in the order given."""
+        wanted = set(ids)
+        seen: dict[str, tuple[bool, bool]] = {}
+        if len(ids) > USERS_INFO_UP_TO:
+            cursor = ""
+            while True:
+                page = await self.api.call(
+                    "users.list", {"limit": PAGE, **({"cursor": cursor} if cursor else {})}, form=True,
+                    tries=ROSTER_TRIES,
+                )  # fmt: skip
+                for user in page.get("members") or []:
+                    if user.get("id") in wanted:
+                        seen[user["id"]] = _kind(user)
+                cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
+                if not cursor:
+                    break
+        else:
+            for uid in ids:
+                info = await self.api.call("users.info", {"user": uid}, form=True, tries=ROSTER_TRIES)
+                seen[uid] = _kind(info.get("user") or {})
+        return {uid: seen.get(uid, (False, False)) for uid in ids}
+
     async def publish_home(self, address: Address, replies: list[Reply]) -> None:
         """Refresh a user's App Home tab."""
         try:
@@ -199,6 +283,23 @@ class SlackChannel:
         )
         ts = sent.get("ts")
         return str(ts) if ts is not None else None
+
+
+def _kind(user: dict[str, Any]) -> tuple[bool, bool]:
+    return bool(user.get("is_bot") or user.get("is_app_user")), not user.get("deleted")
+
+
+def _roster_refusal(error: str) -> str:
+    if error in ("not_in_channel", "channel_not_found"):
+        return "I can't see this channel's members: add me to the channel first (`/invite @guidebot`)."
+    if error in ("missing_scope", "no_permission"):
+        return (
+            "Slack didn't let me read the members (the app needs the channels:read, groups:read, "
+            "usergroups:read and users:read scopes)."
+        )
+    if error == "no_such_subteam":
+        return "Slack doesn't know that user group."
+    return f"Slack didn't give me the members this time ({error}). Please try again in a few minutes."
 
 
 def _combined(replies: list[Reply]) -> Message:

@@ -13,6 +13,8 @@ USAGE = (
     "\u2022 `/guide ask <question>`: ask about the guidance\n"
     "\u2022 `/guide digest` and `/guide plan`: summaries for managers and digital leads\n"
     "\u2022 `/guide invite <survey>`: invite this channel to a survey (managers and digital leads)\n"
+    "\u2022 `/guide campaign <survey> closes <date>`: ask everyone here in a direct message, with reminders "
+    "(managers and digital leads)\n"
     "You can also send me a direct message, or mention me in a channel."
 )
 
@@ -60,4 +62,7 @@ def guide_command(typed: str) -> GuideCommand:
             )
         case "invite":
             return GuideCommand("One moment\u2026", f"invite {rest}".strip(), public=True)
+        case "campaign":
+            # Counting the channel's members takes a moment; the confirmation comes privately.
+            return GuideCommand("Counting who to ask\u2026", f"campaign {rest}".strip())
     return GuideCommand(f"I don't know \u201c{escape(sub[:40])}\u201d.\n{USAGE}")

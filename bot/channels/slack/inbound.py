@@ -23,13 +23,15 @@ from typing import Any
 from bot.inbound import Inbound
 from bot.runtime.adapter import Arrival
 from dialogs import values
-from dialogs.values import AnswerValue, CommandValue
+from dialogs.values import AnswerValue, CampaignValue, CommandValue, Value
 
 CHANNEL = "slack"
 # Buttons, menus and Submit run a turn; checkboxes only change the form until Submit.
 TURN_ACTIONS = re.compile(r"^(answer|select|submit|cmd)(:|$)")
 CHECKBOXES = re.compile(r"^check(:|$)")
 TO_DM_COMMANDS = {"start", "resume"}
+# A campaign's Start and Resume, pressed on the invitation in a channel, also run in a DM.
+TO_DM_CAMPAIGN = {"join", "resume"}
 
 
 def unescape(text: str) -> str:
@@ -188,7 +190,7 @@ def action_arrival(body: dict[str, Any]) -> Arrival | None:
             clicked=_str(container.get("message_ts")),
             clicked_question=question,
         )
-    if channel is None or (isinstance(value, CommandValue) and value.name in TO_DM_COMMANDS):
+    if channel is None or _opens_survey(value):
         # Surveys run in private: a Start in a channel or on the App Home opens a DM with whoever clicked.
         inbound = Inbound(
             CHANNEL, user, channel or "", message_id, value=value, is_direct=False, workspace=team
@@ -264,3 +266,9 @@ def _decoded(raw: Any) -> values.Value | None:
         return values.decode(json.loads(raw))
     except (ValueError, RecursionError):
         return None
+
+
+def _opens_survey(value: Value) -> bool:
+    if isinstance(value, CampaignValue):
+        return value.action in TO_DM_CAMPAIGN
+    return isinstance(value, CommandValue) and value.name in TO_DM_COMMANDS

@@ -22,10 +22,14 @@ BOT_SCOPES = [
     "files:write",  # digest charts
     "im:history",  # direct messages to the bot
     "im:read",
-    "im:write",  # opening a direct message when someone presses Start
+    "im:write",  # opening a direct message when someone presses Start, and for campaign invitations
+    "channels:read",  # a campaign's audience: the members of a public channel
+    "groups:read",  # ... or of a private channel
+    "usergroups:read",  # ... or of a user group
+    "users:read",  # leaving bots and deactivated accounts out of a campaign's audience
 ]
 BOT_EVENTS = ["app_home_opened", "app_mention", "message.im"]
-USAGE_HINT = "help | survey [name] | ask <question> | digest | plan | invite <survey>"
+USAGE_HINT = "help | survey [name] | ask <question> | digest | plan | invite <survey> | campaign <survey>"
 
 
 def slack_manifest(url: str | None, *, name: str = "Guidebot", socket_mode: bool = False) -> dict[str, Any]:

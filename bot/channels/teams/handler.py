@@ -30,7 +30,7 @@ from bot.channels.teams.outbound import BotConnector, Sent
 from bot.channels.teams.render import render
 from bot.inbound import Inbound
 from bot.logs import get_logger
-from bot.runtime.adapter import Address, Arrival, DeliveryError, Limit
+from bot.runtime.adapter import Address, Arrival, DeliveryError, Limit, Member, RosterError
 from bot.runtime.runtime import Runtime
 from dialogs.replies import Answered, Image, Reply
 
@@ -39,6 +39,7 @@ TRIES = 1  # one try per send: the outbox retries, durably
 # Documented limits per bot per conversation (sends and updates alike), and per app per tenant.
 PER_CONVERSATION = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
 PER_TENANT = (50, 1.0)
+NOT_INSTALLED = "not_installed"
 
 ImageUrl = Callable[[Image], Awaitable[str | None]]
 
@@ -101,6 +102,46 @@ class TeamsAdapter:
         )
         _outcome(sent)
 
+    async def members(self, address: Address, audience: Any) -> list[Member]:
+        """The members of this group chat, or of the team this channel belongs to (a standard
+        channel's members are its team's), following every page. Raises RosterError."""
+        service_url = str(address.get("service_url") or "")
+        if audience.kind == "group":
+            raise RosterError("In Teams, ask this chat or channel's members, or `for the team`.")
+        conversation = self.conversation(address).split(";", 1)[0]
+        where = conversation
+        if audience.kind == "team" or address.get("team"):
+            where = str(address.get("team") or "")
+            if not where:
+                raise RosterError(
+                    "`for the team` works in a team's channel; here I can ask this chat's members."
+                )
+        if not where or conversation.startswith("a:") or not address.get("bot"):
+            raise RosterError("Start a campaign in a team's channel or a group chat.")
+        found: list[Member] = []
+        continuation: str | None = None
+        while True:
+            status, page = await self.connector.members_page(service_url, where, continuation=continuation)
+            if page is None:
+                raise RosterError(
+                    "Teams didn't give me the members this time"
+                    + (f" (HTTP {status})" if status else "")
+                    + ". Please try again in a few minutes."
+                )
+            for person in page.get("members") or []:
+                member_id = str(person.get("id") or "")
+                if not member_id:
+                    continue
+                who = str(person.get("aadObjectId") or member_id)
+                direct = {
+                    "service_url": service_url, "member": member_id, "tenant": address.get("tenant"),
+                    "bot": address.get("bot"),
+                }  # fmt: skip
+                found.append(Member(who, direct, is_bot=member_id.startswith("28:")))
+            continuation = page.get("continuationToken") or None
+            if not continuation:
+                return found
+
     async def _open(self, address: Address) -> str:
         tenant = address.get("tenant")
         parameters: dict[str, Any] = {
@@ -111,6 +152,10 @@ class TeamsAdapter:
             "channelData": {"tenant": {"id": tenant}},
         }
         sent = await self.connector.create_conversation(str(address["service_url"]), parameters, tries=TRIES)
+        if sent.blocked:
+            # Teams refuses a personal chat where the app is not installed for the person: that is
+            # about this person only, not the bot being removed from a conversation.
+            raise DeliveryError(NOT_INSTALLED, permanent=True)
         opened = _outcome(sent)
         if not opened:
             raise DeliveryError("no_conversation_id", permanent=True)

@@ -15,12 +15,13 @@ from bot.channels.teams.render import CHOICE_INPUT, CHOICES_INPUT, TEXT_INPUT
 from bot.inbound import Inbound
 from bot.runtime.adapter import Arrival
 from dialogs import values
-from dialogs.values import AnswerValue, CommandValue, Value
+from dialogs.values import AnswerValue, CampaignValue, CommandValue, Value
 
 CHANNEL = "teams"
 PERSONAL = "personal"
 # Commands that open a survey: pressed in a channel, they run in the user's personal chat.
 PRIVATE_PRESSES = {"start", "resume"}
+PRIVATE_CAMPAIGN_PRESSES = {"join", "resume"}
 
 
 def conversation_kind(activity: Activity) -> str:
@@ -61,6 +62,13 @@ def address_of(activity: Activity, *, conversation_id: str | None = None) -> dic
     }
     if conversation_id is None and activity.id:
         address["reply_to"] = activity.id
+    bot = getattr(activity.recipient, "id", None)
+    if bot:
+        address["bot"] = str(bot)  # to open personal chats for a campaign started here
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    team = data.get("team")
+    if isinstance(team, dict) and team.get("id"):
+        address["team"] = str(team["id"])  # to ask Teams for the whole team's members
     return address
 
 
@@ -82,7 +90,10 @@ def from_activity(activity: Activity) -> Arrival | None:
             return None
     elif not personal and isinstance(value, AnswerValue):
         return None  # surveys never run in channels, so no question card there has a live button
-    to_personal = not personal and isinstance(value, CommandValue) and value.name in PRIVATE_PRESSES
+    to_personal = not personal and (
+        (isinstance(value, CommandValue) and value.name in PRIVATE_PRESSES)
+        or (isinstance(value, CampaignValue) and value.action in PRIVATE_CAMPAIGN_PRESSES)
+    )
     inbound = Inbound(
         channel=CHANNEL,
         user_id=user_id(activity),
@@ -92,7 +103,7 @@ def from_activity(activity: Activity) -> Arrival | None:
         value=value,
         is_direct=personal,
     )
-    pressed = activity.reply_to_id if isinstance(value, AnswerValue | CommandValue) else None
+    pressed = activity.reply_to_id if isinstance(value, AnswerValue | CommandValue | CampaignValue) else None
     return Arrival(
         inbound,
         address_of(activity),

@@ -148,6 +148,38 @@ class BotConnector:
         """Open (or find) a conversation, e.g. a personal chat; ``Sent.id`` is its id."""
         return await self._call("POST", service_url, [], parameters, None, tries)
 
+    async def members_page(
+        self, service_url: str, conversation_id: str, *, continuation: str | None = None, page_size: int = 500
+    ) -> tuple[int | None, dict[str, Any] | None]:
+        """One page of a conversation's (or team's) members: ``GET .../pagedmembers``; (status, JSON).
+
+        429s and 5xx are tried again as for sends; the status is None when the connector could not
+        be reached.
+        """
+        if not self._allowed(service_url):
+            return None, None
+        url = _url(service_url, [conversation_id, "pagedmembers"])
+        query: dict[str, Any] = {"pageSize": page_size}
+        if continuation:
+            query["continuationToken"] = continuation
+        status: int | None = None
+        for attempt in range(self._policy.tries):
+            retry_after = None
+            try:
+                headers = await self._headers(refresh=attempt > 0 and status == 401)
+                async with self.session.get(url, params=query, headers=headers) as resp:
+                    status = resp.status
+                    if status < 300:
+                        return status, await resp.json(content_type=None)
+                    retry_after = _retry_after(resp.headers.get("Retry-After"))
+            except (aiohttp.ClientError, TimeoutError, TokenError):
+                status = None
+            if status is not None and status not in RETRY_STATUSES and status != 401:
+                return status, None
+            if attempt + 1 < self._policy.tries:
+                await self._sleep(self._policy.delay(attempt, retry_after, self._rng))
+        return status, None
+
     async def _call(
         self,
         method: str,

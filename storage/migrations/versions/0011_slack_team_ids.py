@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_slack_team_ids"
-down_revision = "0007_release_batches"
+down_revision = "0009_campaigns"
 branch_labels = None
 depends_on = None
 

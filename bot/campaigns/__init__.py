@@ -1,0 +1,1 @@
+"""Survey campaigns: invite an audience, remind those who have not answered, close, report the rate."""
