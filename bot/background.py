@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Coroutine
 from typing import Any
+
+from aiohttp import web
 
 from bot.logs import failure, get_logger
 
@@ -46,3 +49,16 @@ class BackgroundTasks:
         deadline = loop.time() + grace
         while self._tasks and (left := deadline - loop.time()) > 0:
             await asyncio.wait(set(self._tasks), timeout=left)
+
+
+def cancel_on_shutdown(app: web.Application, key: web.AppKey[asyncio.Task[Any]]) -> None:
+    """Cancel the long-running task stored under ``key`` (if it was started) when the server stops."""
+
+    async def stop(app: web.Application) -> None:
+        task = app.get(key)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app.on_shutdown.append(stop)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.background import cancel_on_shutdown
 from bot.campaigns.messages import day
 from bot.campaigns.service import Campaigns
 from bot.reports.insights import Insights
@@ -51,13 +51,6 @@ def install_campaigns(
     async def start(app: web.Application) -> None:
         app[RUNNER] = asyncio.get_running_loop().create_task(campaigns.run_forever(), name="campaigns")
 
-    async def stop(app: web.Application) -> None:
-        task = app.get(RUNNER)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
     app.on_startup.append(start)
-    app.on_shutdown.append(stop)
+    cancel_on_shutdown(app, RUNNER)
     return campaigns

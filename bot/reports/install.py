@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from sqlalchemy import Connection
 
+from bot.background import cancel_on_shutdown
 from bot.logs import get_logger
 from bot.reports.commands import InsightCommands, scheduled_digest
 from bot.reports.demo_data import DEMO_RESPONDENTS, fill_demo
@@ -96,13 +96,6 @@ def install_insights(
             scheduler.run_forever(), name="digest-scheduler"
         )
 
-    async def stop(app: web.Application) -> None:
-        task = app.get(SCHEDULER)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
     app.on_startup.append(start)
-    app.on_shutdown.append(stop)
+    cancel_on_shutdown(app, SCHEDULER)
     return insights
