@@ -106,9 +106,23 @@ class Settings(BaseSettings):
     teams_login_url: str = "https://login.microsoftonline.com/botframework.com"
     teams_dev_mode: bool = False
 
-    # The accessibility statement at /accessibility
+    # Who runs the bot (the privacy notice, the web chat page, the accessibility statement at /accessibility)
     org_name: str = Field(default="Your council", min_length=1, max_length=200)
     accessibility_contact: str = Field(default="", max_length=500)
+    # The council's privacy notice, linked from the bot's own short notice and the web chat page.
+    privacy_url: str = Field(default="", pattern=r"^(https?://\S+)?$")
+
+    # Retention, applied by a daily job (``guidebot retention --dry-run`` shows what would go)
+    # Free-text answers: the text goes, the fact that the question was answered stays.
+    retention_free_text_days: int = Field(default=365, ge=1, le=3660)
+    # Whole responses, answers and all: then they are no longer in any figure.
+    retention_days: int = Field(default=3 * 365, ge=1, le=3660)
+    # Ids of inbound messages already handled: needed only while a platform may retry (minutes).
+    retention_processed_days: int = Field(default=2, ge=1, le=365)
+    # Where to write to a person or channel, unused this long (a live schedule or campaign keeps its own).
+    retention_conversation_days: int = Field(default=180, ge=1, le=3660)
+    # The access log (who looked at results or personal data).
+    retention_audit_days: int = Field(default=2 * 365, ge=30, le=3660)
 
     @property
     def slack_enabled(self) -> bool:

@@ -431,3 +431,33 @@ class CampaignContact(SQLModel, table=True):
     member_id: int = Field(primary_key=True, foreign_key="campaign_member.id")
     campaign_id: str = Field(max_length=36, index=True)
     address: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class AccessLogEntry(SQLModel, table=True):
+    """One access to results or personal data (digest, plan, export, subject access, erasure, refusal).
+
+    Says when, on which channel, who asked (their pseudonym and role, or ``admin`` for the command
+    line) and what was asked (the kind, survey and period), never the figures or answers shown.
+    Kept for ``GUIDEBOT_RETENTION_AUDIT_DAYS``; listed by ``guidebot audit``.
+    """
+
+    __tablename__ = "access_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    kind: str = Field(max_length=30)
+    channel: str = Field(max_length=20)
+    requester: str = Field(max_length=64)
+    role: str = Field(max_length=30)
+    survey_id: str = Field(default="", max_length=60)
+    period: str = Field(default="", max_length=60)
+    detail: str = Field(default="", max_length=200)
+
+
+class PrivacyNoticeShown(SQLModel, table=True):
+    """That a person (by pseudonym) has been shown the privacy notice, so it is shown once unasked."""
+
+    __tablename__ = "privacy_notice_shown"
+
+    person: str = Field(primary_key=True, max_length=64)
+    shown_at: datetime
