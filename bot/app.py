@@ -25,6 +25,7 @@ from bot.content import turn_handler
 from bot.logs import get_logger, quiet_bad_requests
 from bot.reload import install_reload_signal
 from bot.reports.install import install_insights
+from bot.rights import install_rights
 from bot.runtime.dispatcher import Dispatcher, serving_place, worker_name
 from bot.runtime.pacing import MemoryPacer, Pacer, SharedPacer
 from bot.runtime.runtime import Runtime
@@ -82,6 +83,7 @@ def build_app(
     app.on_startup.append(_start)
     insights = install_insights(app, services, clock=clock)  # after _start: needs the migrated database
     install_campaigns(app, services, insights, clock=clock)
+    install_rights(turns, db, key=secret_key(settings)[0], base_url=settings.base_url, app=app)
     app.on_shutdown.append(_drain)
     app.on_cleanup.append(_close)
     return app

@@ -9,7 +9,8 @@ from pathlib import Path
 from bot.content import turn_handler
 from bot.inbound import Inbound
 from bot.reports.install import add_insight_commands
-from bot.settings import Settings
+from bot.rights import install_rights
+from bot.settings import Settings, secret_key
 from dialogs import emphasis
 from dialogs.replies import (
     FROM_GUIDANCE_HEADING,
@@ -74,6 +75,7 @@ async def run_terminal_chat(settings: Settings, user: str, *, log_path: Path | N
     await upgrade(db)
     turns = turn_handler(settings, db)
     add_insight_commands(settings, db, turns)
+    install_rights(turns, db, key=secret_key(settings)[0], base_url=settings.base_url)
     print(f"Chatting as web:{user}. Type help, or quit to leave.")
     if log_path is not None:
         print(f"(The log is written to {log_path}, not here.)")

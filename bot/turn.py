@@ -17,6 +17,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
+from bot.access_log import AccessLog
 from bot.inbound import Inbound
 from bot.logs import get_logger
 from bot.privacy import redact, removal_notice
@@ -106,6 +107,7 @@ class TurnHandler:
         # Pseudonyms from before Slack team ids not yet joined (None: not read yet). Once read it only
         # shrinks: nothing writes the old form now, so a pseudonym missing here needs no look-up.
         self._legacy: set[str] | None = None
+        self.access = AccessLog(db, self.respondent, clock)
 
     def add_command(self, name: str, handler: CommandHandler) -> None:
         """A command that needs more than the dialogs (reports that query the database, for example).

@@ -20,7 +20,7 @@ def parse(text: str | None) -> Command | None:
 
     The first word, case-folded, names the command; trailing full stops and exclamation marks are
     ignored ("stop." is stop). "guide me" is one command; "continue" and "carry on" mean resume; "stop reminders" is the
-    campaign command that opts out of a campaign's reminders.
+    campaign command that opts out of a campaign's reminders; "my data" and "forget me" are one command each.
     """
     words = (text or "").strip().rstrip(".!").split(maxsplit=1)
     if not words:
@@ -30,6 +30,9 @@ def parse(text: str | None) -> Command | None:
         return Command("guide me")
     if head == "stop" and rest.casefold() == "reminders":
         return Command("campaign", "stop-reminders")
+    second, _, after = rest.partition(" ")
+    if (head, second.casefold()) in (("my", "data"), ("forget", "me")):
+        return Command(f"{head} {second.casefold()}", after.strip())
     if (head == "continue" and not rest) or (head == "carry" and rest.casefold() in ("", "on")):
         return Command("resume")
     return Command(head, rest)

@@ -36,6 +36,8 @@ class Schedule:
     cron: str
     description: str
     next_due_at: datetime
+    # Who set it up (their pseudonym), for the access log; "" on a schedule not yet stored.
+    created_by: str = ""
 
 
 def _schedule(row: Row[Any]) -> Schedule:
@@ -43,7 +45,7 @@ def _schedule(row: Row[Any]) -> Schedule:
     return Schedule(
         r["id"], r["channel"], r["conversation_key"], r["address"], r["survey_id"], r["period"], r["cron"],
         r["description"],
-        _utc(r["next_due_at"]),
+        _utc(r["next_due_at"]), r["created_by"],
     )  # fmt: skip
 
 

@@ -111,6 +111,7 @@ class Campaigns:
             log.info(
                 "campaign.refused", channel=inbound.channel, respondent=self.turns.respondent(inbound)[:10]
             )
+            await self.turns.access.by(inbound, "refusal", detail="campaign")
             return [Text(messages.REFUSAL)]
         if head in ("confirm", "cancel") and len(words) == 2:
             return (

@@ -12,6 +12,7 @@ import uuid
 from datetime import datetime
 from functools import partial
 
+from bot.access_log import SCHEDULE as SCHEDULED
 from bot.inbound import Inbound
 from bot.logs import get_logger
 from bot.reports.insights import Insights
@@ -52,7 +53,7 @@ class InsightCommands:
 
     async def digest(self, inbound: Inbound, args: str) -> list[Reply]:
         """``digest [survey] [period]``, or a schedule subcommand."""
-        if refused := self._refuse(inbound, "digest"):
+        if refused := await self._refuse(inbound, "digest"):
             return refused
         words = args.split()
         head = words[0].casefold() if words else ""
@@ -68,6 +69,7 @@ class InsightCommands:
         if isinstance(chosen, str):
             return [Text(chosen)]
         survey, period = chosen
+        await self.turns.access.by(inbound, "digest", survey=survey.id, period=period.name)
         # Early in a month nothing may be released yet: the default then shows last month.
         typed = any(is_period(w) for w in words)
         fallback = None if typed else self.insights.period("last-month")
@@ -75,12 +77,13 @@ class InsightCommands:
 
     async def plan(self, inbound: Inbound, args: str) -> list[Reply]:
         """``plan [period]``: the problem statement and first actions, with a link to the whole plan."""
-        if refused := self._refuse(inbound, "plan"):
+        if refused := await self._refuse(inbound, "plan"):
             return refused
         chosen = self._survey_and_period(args.split(), DEFAULT_PLAN_PERIOD)
         if isinstance(chosen, str):
             return [Text(chosen)]
         _, period = chosen
+        await self.turns.access.by(inbound, "plan", period=period.name)
         plan = await self.insights.plan(period, with_charts=False, every_question=False)
         hours = self.insights.settings.report_link_hours
         return [
@@ -102,11 +105,12 @@ class InsightCommands:
             ),
         ]
 
-    def _refuse(self, inbound: Inbound, command: str) -> list[Reply] | None:
+    async def _refuse(self, inbound: Inbound, command: str) -> list[Reply] | None:
         if inbound.roles & LEADS:
             return None
         respondent = self.turns.respondent(inbound)
         log.info("insights.refused", command=command, channel=inbound.channel, respondent=respondent[:10])
+        await self.turns.access.by(inbound, "refusal", detail=command)
         return [Text(REFUSAL)]
 
     def _survey_and_period(self, words: list[str], default_period: str) -> tuple[SurveyDef, Period] | str:
@@ -227,6 +231,16 @@ async def scheduled_digest(insights: Insights, schedule: schedules.Schedule, due
         return [
             Text(f"The scheduled digest for {schedule.survey_id} can't be made: the survey no longer exists.")
         ]
+    if insights.access is not None:
+        await insights.access.add(
+            "digest",
+            channel=schedule.channel,
+            requester=schedule.created_by,
+            role=SCHEDULED,
+            survey=survey.id,
+            period=period.name,
+            detail="scheduled",
+        )
     replies = await insights.digest(survey, period)
     said = f"Scheduled digest, {schedule.description}. Type `digest stop` to cancel it.{note}"
     return [*replies, Text(said)]

@@ -37,12 +37,14 @@ class GapsCommand:
         if not inbound.roles & LEADS:
             respondent = self.turns.respondent(inbound)
             log.info("insights.refused", command="gaps", channel=inbound.channel, respondent=respondent[:10])
+            await self.turns.access.by(inbound, "refusal", detail="gaps")
             return [Text(REFUSAL)]
         try:
             word = args.split()[0] if args.split() else DEFAULT_GAPS_PERIOD
             period = self.insights.period(word, rolling=True)
         except ValueError as exc:
             return [Text(str(exc))]
+        await self.turns.access.by(inbound, "gaps", period=period.name)
         found = await self.insights.db.read(
             partial(collect_gaps, period=period, min_group_size=self.insights.k)
         )

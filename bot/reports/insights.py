@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
 
+from bot.access_log import AccessLog
 from bot.content import guidance_base_url
 from bot.reports import links
 from bot.reports.audit import audit_breakdowns
@@ -55,6 +56,8 @@ class Insights:
         self.clock = clock
         # Lines added to every digest of a survey and period (campaigns' response rates).
         self.footers: list[Footer] = []
+        # Where digests are recorded (set by the turn handler's owner; None for the command line's plan).
+        self.access: AccessLog | None = None
 
     @property
     def content(self) -> Content:

@@ -37,6 +37,7 @@ def add_insight_commands(
 ) -> Insights:
     """Register ``digest``, ``plan`` and ``gaps`` with a turn handler (the terminal chat needs only this)."""
     insights = Insights(db, lambda: turns.content, settings, secret_key(settings)[0], clock=clock)
+    insights.access = turns.access
     InsightCommands(insights, turns).register()
     GapsCommand(insights, turns).register()
     return insights
