@@ -92,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
 
     add_manifest_command(commands)
     add_report_commands(commands)
+    from bot.rights_cli import add_rights_commands
+
+    add_rights_commands(commands)
     from bot.runtime.cli import add_outbox_commands
 
     add_outbox_commands(commands)

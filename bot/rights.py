@@ -62,7 +62,7 @@ def person_of(key: bytes, keys: Keys, inbound: Inbound) -> Person:
 
 def as_json(found: PersonalData, catalog: SurveyCatalog) -> dict[str, Any]:
     """Everything found, as a JSON-ready document with the questions' wording beside the answers."""
-    wording = _wording(catalog)
+    wording, labels = _wording(catalog), _labels(catalog)
     return {
         "about": "Everything this bot stores under your pseudonym. Free text was stored with any details "
         "of children or families already removed.",
@@ -79,6 +79,7 @@ def as_json(found: PersonalData, catalog: SurveyCatalog) -> dict[str, Any]:
                     {
                         "question": wording.get((r.survey_id, a.question_id), a.question_id),
                         "answer": a.value,
+                        "shown_as": _shown(a.value, labels.get((r.survey_id, a.question_id), {})),
                         "answered_at": a.answered_at.isoformat(),
                     }
                     for a in r.answers
@@ -108,7 +109,7 @@ def readable(found: PersonalData, catalog: SurveyCatalog) -> str:
     """Everything found, as a message a person can read."""
     if found.empty:
         return "Nothing is stored about you."
-    wording = _wording(catalog)
+    wording, labels = _wording(catalog), _labels(catalog)
     lines = ["*What is stored about you*"]
     for r in found.responses:
         title = catalog.get(r.survey_id).title if catalog.get(r.survey_id) else r.survey_id  # type: ignore[union-attr]
@@ -116,7 +117,7 @@ def readable(found: PersonalData, catalog: SurveyCatalog) -> str:
         lines.append(f"\n*{title}*, started {r.started_at:%d %B %Y} ({state})")
         for a in r.answers:
             question = wording.get((r.survey_id, a.question_id), a.question_id)
-            lines.append(f"- {question}: {_shown(a.value)}")
+            lines.append(f"- {question}: {_shown(a.value, labels.get((r.survey_id, a.question_id), {}))}")
     if found.dialog_state:
         lines.append("\nWhere you are in a survey, so you can carry on.")
     for i in found.invitations:
@@ -135,12 +136,24 @@ def readable(found: PersonalData, catalog: SurveyCatalog) -> str:
     return "\n".join(lines)
 
 
-def _shown(value: str | float | None) -> str:
+def _shown(value: str | float | None, labels: dict[str, str]) -> str:
+    """An answer as the person saw it: a choice's label (each of several), a number, or their text."""
     if value is None:
         return "(no answer)"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)[:500]
+    text = str(value)
+    if labels and all(part in labels for part in text.split(",")):
+        return "; ".join(labels[part] for part in text.split(","))
+    return text[:500]
+
+
+def _labels(catalog: SurveyCatalog) -> dict[tuple[str, str], dict[str, str]]:
+    return {
+        (survey.stored_as, q.id): {c.value: c.label for c in q.choices}
+        for survey in catalog.surveys.values()
+        for q in survey.questions
+    }
 
 
 def _wording(catalog: SurveyCatalog) -> dict[tuple[str, str], str]:

@@ -66,6 +66,20 @@ def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]])
     return asyncio.run(run())
 
 
+async def _admin_access(
+    db: Database, kind: str, *, survey: str = "", period: str = "", detail: str = ""
+) -> None:
+    """Record an access made on the command line (by whoever holds the database and the key)."""
+    from datetime import UTC, datetime
+
+    from bot.access_log import ADMIN, AccessLog
+
+    log = AccessLog(db, lambda inbound: ADMIN, lambda: datetime.now(UTC))
+    await log.add(
+        kind, channel="cli", requester=ADMIN, role=ADMIN, survey=survey, period=period, detail=detail
+    )
+
+
 def _plan(settings: Settings, args: argparse.Namespace) -> int:
     from bot.content import load_content
     from bot.reports.insights import Insights
@@ -79,6 +93,7 @@ def _plan(settings: Settings, args: argparse.Namespace) -> int:
             period = insights.period(args.period)
         except ValueError as exc:
             raise SystemExit(str(exc)) from None
+        await _admin_access(db, "plan", period=period.name)
         plan = await insights.plan(period, with_charts=args.format == "html")
         return to_html(plan) if args.format == "html" else to_markdown(plan)
 
@@ -103,7 +118,11 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
         rows = survey_answers(conn, survey.stored_as, include_demo=not args.exclude_demo)
         return export_to_file(rows, survey, args.format, args.out)
 
-    written = _with_database(settings, lambda db: db.read(write))
+    async def work(db: Database) -> int:
+        await _admin_access(db, "export", survey=survey.id, detail=args.format)
+        return await db.read(write)
+
+    written = _with_database(settings, work)
     print(f"Wrote {written} answers to {args.out}.")
     return 0
 
