@@ -6,7 +6,7 @@ A person is stored under pseudonyms (``bot.respondent``: one per form their addr
 ``privacy_notice_shown``, ``legacy_pseudonym``, ``access_log`` (as a requester), and as the
 creator of a ``digest_schedule`` or ``campaign``; and under contact keys (a different keyed hash)
 in ``conversation_ref`` for their own chat, whose conversation key is also the outbox lane of
-that chat's messages. Erasing deletes every row that is about the person; rows that are the
+that chat's messages (whose unsent words and addresses are cleared). Erasing deletes every row that is about the person; rows that are the
 council's rather than the person's (a schedule a manager set up for a channel, a campaign, an
 access-log entry) stay, with the pseudonym replaced by ``ERASED`` so nothing links them back.
 """
@@ -37,6 +37,7 @@ from storage.models import (
     SurveyResponse,
     table_of,
 )
+from storage.outbox import FAILED
 
 ERASED = "erased"
 
@@ -204,11 +205,25 @@ def erase(
         chats |= set(conn.execute(select(REF.c.conversation_key).where(REF.c.contact.in_(keys))).scalars())
         removed["conversation_ref"] = _delete(conn, REF, REF.c.contact.in_(keys))
     if chats:
-        removed["outbox_message"] = _delete(conn, OUTBOX, OUTBOX.c.lane.in_(list(chats)))
+        removed["outbox_message"] = _cancel_messages(conn, list(chats))
     removed["digest_schedule"] = _unlink(conn, SCHEDULE, SCHEDULE.c.created_by, people)
     removed["campaign"] = _unlink(conn, CAMPAIGN, CAMPAIGN.c.created_by, people)
     removed["access_log"] = _unlink(conn, ACCESS, ACCESS.c.requester, people)
     return {table: n for table, n in removed.items() if n}
+
+
+def _cancel_messages(conn: Connection, lanes: list[str]) -> int:
+    """Clear what is still kept of messages to the person: unsent ones are never sent.
+
+    A sent message keeps no address and no words already (``storage.outbox``). Rows are cleared,
+    not deleted: SQLite would give a new row a deleted one's id, which the dispatcher remembers as
+    sent, and the reply that confirms the erasure would never go.
+    """
+    return conn.execute(
+        update(OUTBOX)
+        .where(OUTBOX.c.lane.in_(lanes), OUTBOX.c.payload.is_not(None) | OUTBOX.c.address.is_not(None))
+        .values(payload=None, address=None, status=FAILED, error="erased")
+    ).rowcount
 
 
 def _leave_batches(conn: Connection, response_ids: list[str]) -> None:

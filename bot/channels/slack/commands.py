@@ -12,6 +12,7 @@ USAGE = (
     "\u2022 `/guide survey [name]`: take a survey in a direct message with me\n"
     "\u2022 `/guide ask <question>`: ask about the guidance\n"
     "\u2022 `/guide digest` and `/guide plan`: summaries for managers and digital leads\n"
+    "\u2022 `/guide my data` and `/guide forget me`: see, or erase, what is stored about you\n"
     "\u2022 `/guide invite <survey>`: invite this channel to a survey (managers and digital leads)\n"
     "\u2022 `/guide campaign <survey> closes <date>`: ask everyone here in a direct message, with reminders "
     "(managers and digital leads)\n"
@@ -59,6 +60,11 @@ def guide_command(typed: str) -> GuideCommand:
             # Charts can only be shared in a conversation, so reports come in a direct message.
             return GuideCommand(
                 f"I'll send you the {sub} in a direct message.", f"{sub} {rest}".strip(), True
+            )
+        case "my" | "forget" if f"{sub} {rest}".casefold() in ("my data", "forget me"):
+            # What is stored about a person is theirs alone: never in the channel.
+            return GuideCommand(
+                "I'll answer that in a direct message with me.", f"{sub} {rest}".casefold(), True
             )
         case "invite":
             return GuideCommand("One moment\u2026", f"invite {rest}".strip(), public=True)
