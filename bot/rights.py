@@ -36,8 +36,8 @@ DATA_PATH = "/my-data"
 LINK_HOURS = 1
 SELF = "self"  # the access log's requester when people ask about themselves: no identity kept
 IN_PRIVATE = (
-    "What is stored about you is shown only in a direct message with me. Send me `my data` or "
-    "`forget me` there."
+    "Your data is shown, or erased, only in a direct message with me (never in a shared channel): "
+    "send me `my data` or `forget me` there."
 )
 CONFIRM = CommandValue("forget me", "confirm")
 CANCEL = CommandValue("forget me", "cancel")
