@@ -20,8 +20,11 @@ Why each rule is drawn where it is:
   shorter of the two answer periods goes; a state still pointing at a removed in-progress
   response goes with it, so the person starts afresh rather than answering into nothing.
 * Conversation references are only needed to reach a person or channel again: one unused for the
-  period goes, unless a live digest schedule or campaign in that conversation still needs its
-  record that the platform blocked the bot there.
+  period goes, unless a live digest schedule in that conversation still needs its record that
+  the platform blocked the bot there (campaigns keep their own sealed addresses, which go
+  ``GUIDEBOT_CAMPAIGN_ADDRESS_DAYS`` after the campaign closes).
+* Sent and failed outgoing messages go a day after they were written (a failure can be sent
+  again meanwhile, ``guidebot outbox retry``); one still waiting to be sent stays however old.
 """
 
 from __future__ import annotations
@@ -74,8 +77,6 @@ ACCESS = table_of(AccessLogEntry)
 BATCH_ROWS = 1000
 # Sent and failed messages are kept a day for the outbox's own checks (``guidebot outbox``).
 SENT_OUTBOX = timedelta(days=1)
-# Campaigns that may still write to their conversation (scheduled ones have not started yet).
-LIVE_CAMPAIGNS = ("draft", "scheduled", "running")
 LOCK_KEY = 52_000_000_000 + zlib.crc32(b"retention")
 
 
@@ -234,11 +235,17 @@ def _count_unreleased(conn: Connection, c: Cutoffs) -> int:
 
 
 def _remove_unreleased(conn: Connection, c: Cutoffs, limit: int) -> int:
-    rows = conn.execute(
-        select(RESPONSE.c.id, RESPONSE.c.respondent, RESPONSE.c.status).where(*_unreleased(c)).limit(limit)
-    ).all()
-    if not rows:
+    survey = conn.execute(select(RESPONSE.c.survey_id).where(*_unreleased(c)).limit(1)).scalar()
+    if survey is None:
         return 0
+    # Under the survey's release lock, read after taking it: none of these can be released into a
+    # batch meanwhile, which would leave that batch short of the people it was released with.
+    lock_survey(conn, survey)
+    rows = conn.execute(
+        select(RESPONSE.c.id, RESPONSE.c.respondent, RESPONSE.c.status)
+        .where(RESPONSE.c.survey_id == survey, *_unreleased(c))
+        .limit(limit)
+    ).all()
     ids = [r.id for r in rows]
     for r in rows:
         if r.status == "in_progress":
@@ -265,17 +272,15 @@ def _deleting(
 
 
 def _unused_refs(c: Cutoffs) -> list[ColumnElement[bool]]:
+    # A live schedule posts there and needs the reference's record that the platform blocked the
+    # bot. Campaigns keep their own sealed addresses (the campaign's and its contacts'), so no
+    # reference is kept for them.
     schedule = exists().where(
         SCHEDULE.c.channel == REF.c.channel,
         SCHEDULE.c.conversation_key == REF.c.conversation_key,
         SCHEDULE.c.stopped_at.is_(None),
     )
-    campaign = exists().where(
-        CAMPAIGN.c.channel == REF.c.channel,
-        CAMPAIGN.c.conversation_key == REF.c.conversation_key,
-        CAMPAIGN.c.status.in_(LIVE_CAMPAIGNS),
-    )
-    return [REF.c.updated_at < c.conversations, ~schedule, ~campaign]
+    return [REF.c.updated_at < c.conversations, ~schedule]
 
 
 def _expired_contacts(c: Cutoffs) -> list[ColumnElement[bool]]:

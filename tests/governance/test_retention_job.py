@@ -8,7 +8,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, insert, select
 from structlog.testing import capture_logs
@@ -128,8 +127,8 @@ async def test_a_run_left_unfinished_is_taken_over_after_its_lease_and_not_befor
     assert await restarted.run_due() is None
 
 
-async def test_the_server_starts_the_job_which_logs_counts_only(
-    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+async def test_two_servers_on_one_database_run_the_day_once_and_log_counts_only(
+    tmp_path: Path, database_url: str
 ) -> None:
     settings = settings_for(tmp_path, database_url)
     db = Database(settings.resolved_database_url)
@@ -140,15 +139,18 @@ async def test_the_server_starts_the_job_which_logs_counts_only(
     await processed(db, timedelta(days=3), timedelta(days=4), now=now)
     await db.close()
     with capture_logs() as logs:
-        async with TestClient(TestServer(build_app(settings))) as client:
-            services = client.app[SERVICES]
+        async with (
+            TestClient(TestServer(build_app(settings))) as first,
+            TestClient(TestServer(build_app(settings))) as second,
+        ):
+            services = first.app[SERVICES]
             for _ in range(500):
                 days = await services.db.read(retention_runs.runs)
                 if days and days[-1][2] is not None:
                     break
                 await asyncio.sleep(0.01)
             assert [removed for *_, removed in days] == [2]
-            assert await processed_left(services.db) == 0
+            assert await processed_left(second.app[SERVICES].db) == 0
     [line] = [entry for entry in logs if entry["event"] == "retention.applied"]
     assert line["processed_messages"] == 2 and line["removed"] == 2
     # Counts, the day and the log's own fields: no text, no ids.

@@ -27,6 +27,7 @@ from storage.models import (
     DigestSchedule,
     GuidanceAnswer,
     OutboxMessage,
+    PostedQuestion,
     ProcessedMessage,
     ReleaseBatch,
     ReportImage,
@@ -256,9 +257,24 @@ async def test_short_lived_records_go_after_their_own_periods(db: Database, tmp_
         {**guidance, "id": "old", "question": "How do I record a visit?", "asked_at": days(366)},
         {**guidance, "id": "new", "question": "Where is the chronology?", "asked_at": days(364)},
     )
+    await add(
+        db,
+        DialogStateRow,
+        {"respondent": "idle", "state": '{"answers": "typed"}', "version": 1, "updated_at": days(366)},
+        {"respondent": "lately", "state": "{}", "version": 1, "updated_at": days(364)},
+    )
+    await add(
+        db,
+        PostedQuestion,
+        {"lane": "old", "question_id": "q", "message_id": "m1", "posted_at": days(181)},
+        {"lane": "new", "question_id": "q", "message_id": "m2", "posted_at": days(179)},
+    )
     found = removed(await dry_run(db, settings, now))
     outcomes = removed(await apply_rules(db, settings, now))
     assert outcomes == found
+    assert outcomes["dialog_states"] == 1 and outcomes["posted_questions"] == 1
+    assert await rows(db, DialogStateRow, "respondent") == [("lately",)]
+    assert await rows(db, PostedQuestion, "lane") == [("new",)]
     assert outcomes["processed_messages"] == 1 and outcomes["conversation_refs"] == 2
     assert outcomes["campaign_contacts"] == 1 and outcomes["sent_outbox"] == 2
     assert outcomes["report_images"] == 1 and outcomes["access_log"] == 1
