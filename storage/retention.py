@@ -314,7 +314,7 @@ RULES: tuple[Rule, ...] = (
           lambda c: c.conversations,
           _deleting(POSTED, POSTED.c.lane, lambda c: [POSTED.c.posted_at < c.conversations])),
     _rule("campaign_contacts", "campaign delivery addresses (GUIDEBOT_CAMPAIGN_ADDRESS_DAYS after closing)",
-          "kept until", lambda c: c.now, _deleting(CONTACT, CONTACT.c.member_id, _expired_contacts)),
+          "keeping date passed by", lambda c: c.now, _deleting(CONTACT, CONTACT.c.member_id, _expired_contacts)),
     _rule("sent_outbox", "sent and failed outgoing messages", "written before", lambda c: c.sent_outbox,
           _deleting(OUTBOX, OUTBOX.c.id,
                     lambda c: [OUTBOX.c.status != "pending", OUTBOX.c.created_at < c.sent_outbox])),
