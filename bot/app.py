@@ -25,6 +25,7 @@ from bot.content import turn_handler
 from bot.logs import get_logger, quiet_bad_requests
 from bot.reload import install_reload_signal
 from bot.reports.install import install_insights
+from bot.retention import install_retention
 from bot.rights import install_rights
 from bot.runtime.dispatcher import Dispatcher, serving_place, worker_name
 from bot.runtime.pacing import MemoryPacer, Pacer, SharedPacer
@@ -34,14 +35,10 @@ from bot.settings import Settings, revealed, secret_key
 from bot.turn import utcnow
 from storage import channels, migrate, outbox
 from storage.db import Database
-from storage.turns import prune_processed
 
 __all__ = ["SERVICES", "Services", "build_app"]
 
 log = get_logger(__name__)
-PRUNE_EVERY = 3600
-KEEP_PROCESSED = timedelta(days=7)
-KEEP_SENT = timedelta(days=1)
 
 
 def build_app(
@@ -84,6 +81,8 @@ def build_app(
     insights = install_insights(app, services, clock=clock)  # after _start: needs the migrated database
     install_campaigns(app, services, insights, clock=clock)
     install_rights(turns, db, key=secret_key(settings)[0], base_url=settings.base_url, app=app)
+    # Real time, as turns and sending keep: what it removes was written at real times.
+    install_retention(app, services)
     app.on_shutdown.append(_drain)
     app.on_cleanup.append(_close)
     return app
@@ -151,7 +150,6 @@ async def _start(app: web.Application) -> None:
     if taken:
         log.info("outbox.took_over", lanes=taken)
     loop = asyncio.get_running_loop()
-    app[PRUNER] = loop.create_task(_prune_forever(services.db))
     app[SWEEPER] = loop.create_task(services.runtime.dispatcher.sweep_forever())
 
 
@@ -191,7 +189,7 @@ async def _drain(app: web.Application) -> None:
 
 
 async def _close(app: web.Application) -> None:
-    for name in (PRUNER, SWEEPER):
+    for name in (SWEEPER,):
         task = app.get(name)
         if task is not None:
             task.cancel()
@@ -201,20 +199,6 @@ async def _close(app: web.Application) -> None:
     log.info("server.stopped")
 
 
-async def _prune_forever(db: Database) -> None:
-    while True:
-        try:
-            now = utcnow()
-            removed = await db.write(partial(prune_processed, before=now - KEEP_PROCESSED))
-            sent = await db.write(partial(outbox.prune, before=now - KEEP_SENT))
-            if removed or sent:
-                log.info("processed_messages.pruned", removed=removed, outbox=sent)
-        except Exception as exc:
-            log.warning("processed_messages.prune_failed", error=type(exc).__name__)
-        await asyncio.sleep(PRUNE_EVERY)
-
-
-PRUNER = web.AppKey("pruner", asyncio.Task)
 SWEEPER = web.AppKey("outbox_sweeper", asyncio.Task)
 
 

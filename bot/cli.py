@@ -98,6 +98,9 @@ def _parser() -> argparse.ArgumentParser:
     from bot.runtime.cli import add_outbox_commands
 
     add_outbox_commands(commands)
+    from bot.retention import add_retention_command
+
+    add_retention_command(commands)
     return parser
 
 

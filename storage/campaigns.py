@@ -451,12 +451,6 @@ def close(
     )  # fmt: skip
 
 
-def forget_addresses(conn: Connection, *, now: datetime) -> int:
-    """Delete the contacts of campaigns closed longer ago than their retention."""
-    ids = select(CAMPAIGN.c.id).where(CAMPAIGN.c.addresses_until <= now)
-    return conn.execute(delete(CONTACT).where(CONTACT.c.campaign_id.in_(ids))).rowcount
-
-
 def contacts(conn: Connection, campaign_id: str) -> list[Contact]:
     """Every invited member still with a contact (a follow-up goes to all of them)."""
     rows = conn.execute(

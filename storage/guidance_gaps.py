@@ -31,7 +31,8 @@ def unanswered_questions(
     """Questions asked in [start, end) that got "not sure" or were marked not helpful, oldest first."""
     query = (
         select(GUIDANCE.c.question, GUIDANCE.c.confident, GUIDANCE.c.helpful)
-        .where(or_(GUIDANCE.c.confident == false(), GUIDANCE.c.helpful == false()))
+        # A question whose text retention removed ('') has nothing left to group.
+        .where(or_(GUIDANCE.c.confident == false(), GUIDANCE.c.helpful == false()), GUIDANCE.c.question != "")
         .order_by(GUIDANCE.c.asked_at, GUIDANCE.c.id)
     )
     if start is not None:

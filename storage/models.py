@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, Index, LargeBinary, Table, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, Column, Index, Integer, LargeBinary, Table, Text, UniqueConstraint, false
 from sqlalchemy import inspect as inspect_model
 from sqlmodel import Field, SQLModel
 
@@ -461,3 +461,19 @@ class PrivacyNoticeShown(SQLModel, table=True):
 
     person: str = Field(primary_key=True, max_length=64)
     shown_at: datetime
+
+
+class RetentionRun(SQLModel, table=True):
+    """The claim on one day's retention run (``storage.retention``): one process applies the rules.
+
+    ``day`` is the date in the council's time zone; ``removed`` how many rows the run removed or
+    cleared, all rules together (the log has them per rule).
+    """
+
+    __tablename__ = "retention_run"
+
+    day: str = Field(primary_key=True, max_length=10)
+    claimed_by: str = Field(max_length=60)
+    claimed_at: datetime
+    finished_at: datetime | None = None
+    removed: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))

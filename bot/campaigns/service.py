@@ -499,7 +499,10 @@ class Campaigns:
 
     # What runs while the server does.
     async def run_due(self) -> list[str]:
-        """One pass: invitations left to write, reminders due, campaigns to close, addresses to forget."""
+        """One pass: invitations left to write, reminders due, campaigns to close.
+
+        Addresses past their keeping date are deleted by the daily retention job (``bot.retention``).
+        """
         now = self.clock()
         done: list[str] = []
         await self.db.write(partial(store.drop_stale_drafts, before=now - timedelta(hours=DRAFT_HOURS)))
@@ -519,9 +522,6 @@ class Campaigns:
                 sent = await self._remind(campaign)
                 if sent is not None:
                     done.append(f"reminded:{campaign.id}:{sent}")
-        forgotten = await self.db.write(partial(store.forget_addresses, now=now))
-        if forgotten:
-            log.info("campaign.addresses_deleted", contacts=forgotten)
         return done
 
     async def _remind(self, campaign: CampaignRow) -> int | None:
