@@ -352,6 +352,15 @@ def help_replies(catalog: SurveyCatalog, state: DialogState, roles: frozenset[st
     return [Text("\n".join(lines)), *survey_list(catalog, state, roles)]
 
 
+def current_question(catalog: SurveyCatalog, state: DialogState) -> list[Reply]:
+    """The question a person is on, asked again (after something that interrupted the survey), or nothing."""
+    active = state.active
+    survey = catalog.get(active.survey_id) if active is not None else None
+    if active is None or survey is None or survey.question(active.question_id) is None:
+        return []
+    return [engine.ask(survey, active)]
+
+
 def _survey_help(survey: SurveyDef) -> str:
     return (
         f"You're taking *{survey.title}*. Answer with the buttons or by typing. You can type:\n"
