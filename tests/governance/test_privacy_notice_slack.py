@@ -1,0 +1,84 @@
+"""The privacy notice in Slack: in the direct message before the first question, once, and again at
+``privacy`` (typed, or ``/guide privacy``); a campaign's Start still starts the survey.
+
+Against the fake Slack Web API over real HTTP, signed as Slack signs (SQLite, and PostgreSQL where set).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
+
+from bot.app import build_app
+from storage.models import PrivacyNoticeShown
+from tests.channels.slack.slack_bot import SlackBot, question_id, slack_settings
+from tests.fakes.slack_api import Call, FakeSlack
+from tests.helpers import stored_answers
+
+PRIVACY_URL = "https://www.casterbridge.example/privacy"
+USER = "UPRACT0021"
+DM = "DPRACT0021"
+HEADING = "*How your answers are used*"
+
+
+@pytest.fixture
+async def slack(tmp_path: Path, fake_slack: FakeSlack, database_url: str) -> AsyncIterator[SlackBot]:
+    settings = slack_settings(
+        tmp_path,
+        fake_slack,
+        database_url=database_url,
+        org_name="Casterbridge Council",
+        privacy_url=PRIVACY_URL,
+    )
+    async with TestClient(TestServer(build_app(settings))) as client:
+        yield SlackBot(client, fake_slack)
+
+
+def is_notice(call: Call) -> bool:
+    return any(block.get("text", {}).get("text", "").startswith(HEADING) for block in call.blocks)
+
+
+async def shown(slack: SlackBot) -> int:
+    return await slack.services.db.read(
+        lambda conn: conn.execute(select(func.count()).select_from(PrivacyNoticeShown)).scalar_one()
+    )
+
+
+async def test_the_first_direct_message_gets_the_notice_then_the_survey(slack: SlackBot) -> None:
+    await slack.dm(USER, "start pain-points")
+    await slack.settle()
+    first, *rest = slack.posts(DM)
+    assert is_notice(first)
+    said = first.all_text
+    assert "Casterbridge Council runs this bot" in said and "at least 5 people" in said
+    assert f"<{PRIVACY_URL}|Casterbridge Council privacy notice>" in said
+    assert first.body["text"] == "How your answers are used"  # the notification says what it is
+    assert question_id(rest[-1]) == "role" and not any(is_notice(c) for c in rest)
+    # The next message is answered without it.
+    await slack.dm(USER, "social worker")
+    await slack.settle()
+    later = slack.posts(DM)[2:]
+    assert later and not any(is_notice(c) for c in later)
+    assert question_id(slack.last_question(DM)) == "team"  # type: ignore[arg-type]
+    assert (await stored_answers(slack.services.db))["role"][0] == "social-worker"
+    assert await shown(slack) == 1
+
+
+async def test_privacy_shows_it_again_in_the_survey_and_by_slash_command(slack: SlackBot) -> None:
+    await slack.dm(USER, "start pain-points")
+    await slack.settle()
+    before = len(slack.posts(DM))
+    await slack.dm(USER, "privacy")
+    await slack.settle()
+    again = slack.posts(DM)[before:]
+    assert is_notice(again[0]) and question_id(again[-1]) == "role"  # the question asked again
+    resp = await slack.command(USER, "CPRACTICE1", "privacy")
+    assert resp.status == 200
+    await slack.settle()
+    sent = slack.fake.to("response_url") + slack.fake.to("chat.postEphemeral") + slack.posts("CPRACTICE1")
+    assert any("How your answers are used" in c.all_text for c in sent), sent
+    assert await shown(slack) == 1
