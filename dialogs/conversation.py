@@ -331,6 +331,7 @@ def help_replies(catalog: SurveyCatalog, state: DialogState, roles: frozenset[st
         f"\u2022 take a short survey: type {command('surveys')}, or {command('start <survey name>')}",
         "\u2022 ask me about the guidance, for example: where do I start with procurement?",
         f"\u2022 type {command('links')} for useful resources",
+        f"\u2022 type {command('privacy')} to see how your answers are used and who sees them",
     ]
     if roles & LEADS:
         lines.append(f"\u2022 type {command('guide me')} to walk through the guidance's first steps")

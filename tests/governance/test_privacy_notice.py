@@ -274,7 +274,31 @@ async def test_a_retried_first_message_shows_nothing_twice(chat: TestClient) -> 
     assert await shown_rows(chat) == 1
 
 
-def test_the_server_warns_at_start_when_the_privacy_url_is_unset() -> None:
-    assert load_settings(privacy_url=FACTS.privacy_url).privacy_url_problem() is None
-    problem = load_settings().privacy_url_problem()
-    assert problem is not None and "GUIDEBOT_PRIVACY_URL is not set" in problem
+@pytest.mark.parametrize("url", ["", FACTS.privacy_url])
+def test_serve_warns_on_the_console_and_in_the_log_while_the_privacy_url_is_unset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    from aiohttp import web
+    from structlog.testing import capture_logs
+
+    from bot import cli
+
+    for name, value in {"GUIDEBOT_DATA_DIR": str(tmp_path), "GUIDEBOT_SECRET_KEY": SECRET}.items():
+        monkeypatch.setenv(name, value)
+    if url:
+        monkeypatch.setenv("GUIDEBOT_PRIVACY_URL", url)
+    started: list[object] = []
+    monkeypatch.setattr(web, "run_app", lambda app, **kwargs: started.append(app))
+    monkeypatch.setattr(cli, "settle_memory", lambda: None)
+    monkeypatch.setattr(cli, "configure_logging", lambda *args, **kwargs: None)
+    monkeypatch.setattr(cli, "event_loop", lambda: object())
+    with capture_logs() as logs:
+        assert cli.main(["serve"]) == 0 and started
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("Warning: ")]
+    logged = [entry for entry in logs if entry["event"] == "privacy_url.unset"]
+    if url:
+        assert warnings == [] and logged == []
+    else:
+        [warning] = warnings
+        assert "GUIDEBOT_PRIVACY_URL is not set" in warning
+        assert [entry["log_level"] for entry in logged] == ["warning"]

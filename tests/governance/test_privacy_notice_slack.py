@@ -15,14 +15,13 @@ from sqlalchemy import func, select
 
 from bot.app import build_app
 from storage.models import PrivacyNoticeShown
-from tests.channels.slack.slack_bot import SlackBot, question_id, slack_settings
+from tests.channels.slack.slack_bot import SlackBot, is_privacy_notice, question_id, slack_settings
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.helpers import stored_answers
 
 PRIVACY_URL = "https://www.casterbridge.example/privacy"
 USER = "UPRACT0021"
 DM = "DPRACT0021"
-HEADING = "*How your answers are used*"
 
 
 @pytest.fixture
@@ -39,7 +38,7 @@ async def slack(tmp_path: Path, fake_slack: FakeSlack, database_url: str) -> Asy
 
 
 def is_notice(call: Call) -> bool:
-    return any(block.get("text", {}).get("text", "").startswith(HEADING) for block in call.blocks)
+    return is_privacy_notice(call)
 
 
 async def shown(slack: SlackBot) -> int:
@@ -51,7 +50,7 @@ async def shown(slack: SlackBot) -> int:
 async def test_the_first_direct_message_gets_the_notice_then_the_survey(slack: SlackBot) -> None:
     await slack.dm(USER, "start pain-points")
     await slack.settle()
-    first, *rest = slack.posts(DM)
+    first, *rest = slack.fake.to("chat.postMessage", DM)
     assert is_notice(first)
     said = first.all_text
     assert "Casterbridge Council runs this bot" in said and "at least 5 people" in said
@@ -61,7 +60,7 @@ async def test_the_first_direct_message_gets_the_notice_then_the_survey(slack: S
     # The next message is answered without it.
     await slack.dm(USER, "social worker")
     await slack.settle()
-    later = slack.posts(DM)[2:]
+    later = slack.fake.to("chat.postMessage", DM)[2:]
     assert later and not any(is_notice(c) for c in later)
     assert question_id(slack.last_question(DM)) == "team"  # type: ignore[arg-type]
     assert (await stored_answers(slack.services.db))["role"][0] == "social-worker"
@@ -71,14 +70,18 @@ async def test_the_first_direct_message_gets_the_notice_then_the_survey(slack: S
 async def test_privacy_shows_it_again_in_the_survey_and_by_slash_command(slack: SlackBot) -> None:
     await slack.dm(USER, "start pain-points")
     await slack.settle()
-    before = len(slack.posts(DM))
+    before = len(slack.fake.to("chat.postMessage", DM))
     await slack.dm(USER, "privacy")
     await slack.settle()
-    again = slack.posts(DM)[before:]
+    again = slack.fake.to("chat.postMessage", DM)[before:]
     assert is_notice(again[0]) and question_id(again[-1]) == "role"  # the question asked again
     resp = await slack.command(USER, "CPRACTICE1", "privacy")
     assert resp.status == 200
     await slack.settle()
-    sent = slack.fake.to("response_url") + slack.fake.to("chat.postEphemeral") + slack.posts("CPRACTICE1")
+    sent = (
+        slack.fake.to("response_url")
+        + slack.fake.to("chat.postEphemeral")
+        + slack.fake.to("chat.postMessage", "CPRACTICE1")
+    )
     assert any("How your answers are used" in c.all_text for c in sent), sent
     assert await shown(slack) == 1

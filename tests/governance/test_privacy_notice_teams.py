@@ -39,10 +39,10 @@ def is_notice(call: Call) -> bool:
 
 
 async def say(bot: TestClient, connector: FakeBotConnector, person: Person, text: str) -> list[Call]:
-    before = len(connector.posts(person.personal_chat))
+    before = len(connector.posts(person.personal_chat, notices=True))
     assert await post(bot, typed(person, connector.url, text)) == 201
     await settle(bot)
-    return connector.posts(person.personal_chat)[before:]
+    return connector.posts(person.personal_chat, notices=True)[before:]
 
 
 async def test_the_first_message_gets_the_notice_card_then_the_survey(
