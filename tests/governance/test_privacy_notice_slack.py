@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from bot.app import build_app
 from storage.models import PrivacyNoticeShown
+from tests.campaigns.conftest import CHANNEL, LAUNCH, MANAGER, CampaignBot, Clock, dm_of
 from tests.channels.slack.slack_bot import SlackBot, is_privacy_notice, question_id, slack_settings
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.helpers import stored_answers
@@ -85,3 +86,29 @@ async def test_privacy_shows_it_again_in_the_survey_and_by_slash_command(slack: 
     )
     assert any("How your answers are used" in c.all_text for c in sent), sent
     assert await shown(slack) == 1
+
+
+async def test_a_campaign_start_press_shows_the_notice_and_still_starts_the_survey(
+    tmp_path: Path, fake_slack: FakeSlack, database_url: str
+) -> None:
+    settings = slack_settings(
+        tmp_path, fake_slack, database_url=database_url, managers=f"slack:{MANAGER}", pacing_scale=0
+    )
+    clock = Clock(LAUNCH)
+    async with TestClient(TestServer(build_app(settings, clock=clock))) as client:
+        bot = CampaignBot(client, fake_slack)
+        bot.clock = clock
+        people = bot.fake.add_people(CHANNEL, 6)
+        await bot.already_told(MANAGER)
+        confirmation = await bot.manager_says("campaign pain-points closes 8 January")
+        await bot.click(confirmation, "Start", user=MANAGER, channel=CHANNEL)
+        await bot.settle()
+        person, dm = people[0], dm_of(people[0])
+        [invitation] = fake_slack.to("chat.postMessage", dm)  # the bot wrote first: no notice yet
+        assert not is_privacy_notice(invitation) and "Start" in invitation.all_text
+        await bot.click(invitation, "Start", user=person)
+        await bot.settle()
+        after = fake_slack.to("chat.postMessage", dm)[1:]
+        assert is_privacy_notice(after[0])
+        assert question_id(after[-1]) == "role"  # the Start press started the survey
+        assert await shown(bot) == 2  # the manager (marked above) and this person
