@@ -73,6 +73,8 @@ def build_app(
         token=revealed(settings.web_token) or None,
         session_key=secret_key(settings)[0],
         user_header=settings.web_user_header,
+        org_name=settings.org_name,
+        privacy_url=settings.privacy_url,
     ).add_routes(app)
     AccessibilityStatement.from_settings(settings).add_routes(app)
     _mount_platforms(app, services)

@@ -117,6 +117,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if problem:
         log.warning("public_url.unsuitable", public_url=settings.public_url or None)
         print(f"Warning: {problem}", file=sys.stderr)
+    missing = settings.privacy_url_problem()
+    if missing:
+        log.warning("privacy_url.unset")
+        print(f"Warning: {missing}", file=sys.stderr)
     if settings.web_chat_enabled:
         print(f"Guidebot is running. Open {url} to chat. Press Ctrl+C to stop.", file=sys.stderr)
     settle_memory()

@@ -238,6 +238,15 @@ class Settings(BaseSettings):
             )
         return None
 
+    def privacy_url_problem(self) -> str | None:
+        """Why the bot's privacy notice has no link to the council's full one, or None."""
+        if self.privacy_url:
+            return None
+        return (
+            "GUIDEBOT_PRIVACY_URL is not set, so the privacy notice staff see first says there is no link "
+            "to the council's full privacy notice yet. Set it to that notice's address."
+        )
+
     @property
     def listens_on_loopback(self) -> bool:
         """Whether the server is reachable only from this machine."""

@@ -20,6 +20,7 @@ from dialogs.replies import (
     GuidanceAnswer,
     Image,
     Links,
+    Notice,
     Prompt,
     Question,
     Reply,
@@ -46,6 +47,9 @@ def as_text(reply: Reply) -> str:
             return "\n".join([reply.text, *(f"  - {c.label}" for c in reply.choices)])
         case Links():
             return "\n".join([reply.title, *(f"  - {link.title}: {link.url}" for link in reply.links)])
+        case Notice():
+            link = [f"{reply.link.title}: {reply.link.url}"] if reply.link else []
+            return "\n".join([reply.title, *reply.paragraphs, *link])
         case Image():
             return f"[image: {reply.alt_text}]"
         case Answered():

@@ -32,12 +32,19 @@ from dialogs.replies import Reply, Text
 from dialogs.roles import PRACTITIONER
 from dialogs.state import DialogState
 from storage.db import Database
+from storage.notices import mark_notice_shown
 from storage.outbox import QueuedMessage
 from storage.pseudonyms import join_legacy, legacy_pseudonyms
 from storage.turns import Decision, claim_message, is_claimed, load_state, record_turn
 
 log = get_logger(__name__)
 MAX_TEXT = 2000
+PRIVACY = "privacy"
+# "privacy", and the words people add to it, show the notice again.
+PRIVACY_WORDS = ("", "notice", "policy", "please")
+# People this process knows have seen the privacy notice, so a turn skips the statement that asks;
+# forgotten wholesale past this many (the table stays the record, this only saves a round trip).
+TOLD_LIMIT = 50_000
 
 
 def utcnow() -> datetime:
@@ -77,10 +84,23 @@ CommandHandler = Callable[[Inbound, str], Awaitable[list[Reply] | Continue]]
 
 @dataclass
 class Content:
-    """The content a server runs on; replaced whole when content is reloaded."""
+    """The content a server runs on; replaced whole when content is reloaded.
+
+    ``notice`` is the privacy notice, filled in from the settings (``dialogs.privacy_notice``):
+    said before anything else the first time a person writes, and whenever they type ``privacy``.
+    Empty, nobody is told anything (benchmarks and tests of other things).
+    """
 
     catalog: SurveyCatalog
     guidance: GuidanceLibrary | None = None
+    notice: tuple[Reply, ...] = ()
+
+
+@dataclass(slots=True)
+class _Told:
+    """Whether this turn is the first time the person is shown the notice (set inside the transaction)."""
+
+    first: bool = False
 
 
 class TurnHandler:
@@ -108,6 +128,7 @@ class TurnHandler:
         # shrinks: nothing writes the old form now, so a pseudonym missing here needs no look-up.
         self._legacy: set[str] | None = None
         self.access = AccessLog(db, self.respondent, clock)
+        self._told: set[str] = set()
 
     def add_command(self, name: str, handler: CommandHandler) -> None:
         """A command that needs more than the dialogs (reports that query the database, for example).
@@ -179,9 +200,11 @@ class TurnHandler:
         respondent = self.respondent(inbound)
         now = self._clock()
         command = commands.of_input(inbound.text, inbound.value)
-        handler = self.commands.get(command.name) if command is not None else None
+        asked = command is not None and command.name == PRIVACY and command.args.casefold() in PRIVACY_WORDS
+        handler = self.commands.get(command.name) if command is not None and not asked else None
+        tell = self._tell(respondent)
         if handler is not None and command is not None:
-            ran = await self._run_command(inbound, handler, command.args, message_key, delivery, notice)
+            ran = await self._run_command(inbound, handler, command.args, message_key, delivery, notice, tell)
             if not isinstance(ran, Continue):
                 return ran
             inbound, notice = ran.inbound, [*notice, *ran.first]
@@ -195,16 +218,20 @@ class TurnHandler:
             countable=inbound.authenticated,
         )
         content = self.content
+        told = _Told()
         decision = await self.db.write(
             partial(
                 record_turn,
                 message_key=message_key,
                 respondent=respondent,
                 now=now,
-                decide=partial(_decide, content, msg, notice),
+                decide=partial(_decide, content, msg, notice, told, asked),
                 deliver=None if delivery is None else partial(_deliver, delivery, now),
+                before=None if tell is None else partial(_mark, told, tell, now),
             )
         )
+        if decision is not None:
+            self._remember_told(tell)
         elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
         if decision is None:
             log.info("turn.duplicate", channel=inbound.channel, respondent=respondent[:10], ms=elapsed_ms)
@@ -232,18 +259,49 @@ class TurnHandler:
         )
         return await self._answer(replies, message_key, delivery)
 
+    def _tell(self, respondent: str) -> str | None:
+        """Whom this turn may have to show the notice to (None: nobody, or known to have seen it)."""
+        if not self.content.notice or respondent in self._told:
+            return None
+        return respondent
+
+    def forget_told(self, respondent: str) -> None:
+        """Forget that this process saw ``respondent`` shown the notice (their data was erased)."""
+        self._told.discard(respondent)
+
+    def _remember_told(self, person: str | None) -> None:
+        if person is None:
+            return
+        if len(self._told) >= TOLD_LIMIT:
+            self._told.clear()
+        self._told.add(person)
+
     async def _answer(
-        self, replies: list[Reply], message_key: str | None, delivery: Delivery | None
+        self,
+        replies: list[Reply],
+        message_key: str | None,
+        delivery: Delivery | None,
+        tell: str | None = None,
     ) -> TurnOutcome:
         now = self._clock()
-        if message_key is None and delivery is None:
+        if message_key is None and delivery is None and tell is None:
             return TurnOutcome(replies)
         outcome = await self.db.write(
-            partial(_claim_and_deliver, key=message_key, now=now, replies=replies, delivery=delivery)
+            partial(
+                _claim_and_deliver,
+                key=message_key,
+                now=now,
+                replies=replies,
+                delivery=delivery,
+                tell=tell,
+                notice=self.content.notice,
+            )
         )
         if outcome is None:
             return TurnOutcome(duplicate=True)
-        return TurnOutcome(replies, queued=outcome)
+        self._remember_told(tell)
+        said, queued = outcome
+        return TurnOutcome(said, queued=queued)
 
     async def _run_command(
         self,
@@ -253,6 +311,7 @@ class TurnHandler:
         message_key: str | None,
         delivery: Delivery | None,
         notice: list[Reply],
+        tell: str | None,
     ) -> TurnOutcome | Continue:
         # A command may be slow (a digest): a message seen before is not run again.
         if message_key is not None and await self.db.read(partial(is_claimed, key=message_key)):
@@ -260,17 +319,36 @@ class TurnHandler:
         said = await handler(inbound, args)
         if isinstance(said, Continue):
             return said
-        return await self._answer(notice + said, message_key, delivery)
+        return await self._answer(notice + said, message_key, delivery, tell)
 
 
 def _notice(removed: tuple[str, ...]) -> list[Reply]:
     return [Text(removal_notice(removed))] if removed else []
 
 
-def _decide(content: Content, msg: TurnInput, notice: list[Reply], saved: dict | None) -> Decision:
-    """The pure part of a turn, run inside the transaction (and again if the transaction is retried)."""
-    result = conversation.step(content.catalog, DialogState.from_json(saved), msg, content.guidance)
-    return Decision(result.state.to_json(), result.effects, notice + result.replies)
+def _mark(told: _Told, person: str, now: datetime, conn: Connection) -> None:
+    told.first = mark_notice_shown(conn, person, now)
+
+
+def _decide(
+    content: Content, msg: TurnInput, notice: list[Reply], told: _Told, asked: bool, saved: dict | None
+) -> Decision:
+    """The pure part of a turn, run inside the transaction (and again if the transaction is retried).
+
+    The privacy notice comes first, unasked the first time (the message is then handled as ever,
+    so a first answer or a Start press is not lost); ``privacy`` shows it and asks again whatever
+    question the person was on, changing nothing else.
+    """
+    state = DialogState.from_json(saved)
+    lead = list(content.notice) if told.first or asked else []
+    if asked:
+        return Decision(
+            state.to_json(),
+            [],
+            lead + notice + (conversation.current_question(content.catalog, state) if msg.is_direct else []),
+        )
+    result = conversation.step(content.catalog, state, msg, content.guidance)
+    return Decision(result.state.to_json(), result.effects, lead + notice + result.replies)
 
 
 def _deliver(delivery: Delivery, now: datetime, conn: Connection, decision: Decision) -> list[QueuedMessage]:
@@ -278,8 +356,17 @@ def _deliver(delivery: Delivery, now: datetime, conn: Connection, decision: Deci
 
 
 def _claim_and_deliver(
-    conn: Connection, *, key: str | None, now: datetime, replies: list[Reply], delivery: Delivery | None
-) -> list[QueuedMessage] | None:
+    conn: Connection,
+    *,
+    key: str | None,
+    now: datetime,
+    replies: list[Reply],
+    delivery: Delivery | None,
+    tell: str | None,
+    notice: tuple[Reply, ...],
+) -> tuple[list[Reply], list[QueuedMessage]] | None:
     if key is not None and not claim_message(conn, key, now):
         return None
-    return delivery.write(conn, replies, now=now) if delivery is not None else []
+    if tell is not None and mark_notice_shown(conn, tell, now):
+        replies = [*notice, *replies]
+    return replies, delivery.write(conn, replies, now=now) if delivery is not None else []

@@ -331,6 +331,7 @@ def help_replies(catalog: SurveyCatalog, state: DialogState, roles: frozenset[st
         f"\u2022 take a short survey: type {command('surveys')}, or {command('start <survey name>')}",
         "\u2022 ask me about the guidance, for example: where do I start with procurement?",
         f"\u2022 type {command('links')} for useful resources",
+        f"\u2022 type {command('privacy')} to see how your answers are used and who sees them",
     ]
     if roles & LEADS:
         lines.append(f"\u2022 type {command('guide me')} to walk through the guidance's first steps")
@@ -350,6 +351,15 @@ def help_replies(catalog: SurveyCatalog, state: DialogState, roles: frozenset[st
     words = ", ".join(command(w) for w in ("back", "skip", "stop", "restart"))
     lines.append(f"In a survey you can type {words} or {command('help')} at any time.")
     return [Text("\n".join(lines)), *survey_list(catalog, state, roles)]
+
+
+def current_question(catalog: SurveyCatalog, state: DialogState) -> list[Reply]:
+    """The question a person is on, asked again (after something that interrupted the survey), or nothing."""
+    active = state.active
+    survey = catalog.get(active.survey_id) if active is not None else None
+    if active is None or survey is None or survey.question(active.question_id) is None:
+        return []
+    return [engine.ask(survey, active)]
 
 
 def _survey_help(survey: SurveyDef) -> str:

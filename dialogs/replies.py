@@ -111,6 +111,16 @@ class Links:
 
 
 @dataclass(frozen=True, slots=True)
+class Notice:
+    """Something everyone is told, such as the privacy notice: a heading, a few short paragraphs, and
+    where to read more (``link``; None when there is nowhere yet, which a paragraph then says)."""
+
+    title: str
+    paragraphs: tuple[str, ...]
+    link: Link | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Image:
     """A picture (PNG bytes) with the alt text every channel must show or attach."""
 
@@ -153,4 +163,4 @@ class GuidanceAnswer:
         return tuple(dict.fromkeys(source for s in self.suggestions for source in s.sources))
 
 
-Reply = Text | Question | Answered | Prompt | Links | Image | GuidanceAnswer
+Reply = Text | Question | Answered | Prompt | Links | Notice | Image | GuidanceAnswer

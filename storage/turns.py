@@ -173,14 +173,19 @@ def record_turn(
     now: datetime,
     decide: Decide,
     deliver: Deliver | None = None,
+    before: Callable[[Connection], object] | None = None,
 ) -> Decision | None:
     """Run one turn atomically. Returns None when ``message_key`` was processed before (a duplicate).
 
-    ``deliver`` runs last, in the same transaction, with the decision (to write the replies'
-    outbox rows); what it returns comes back as the decision's ``delivered``.
+    ``before`` runs once the message is claimed, before the state is read (to record something
+    ``decide`` then reads, such as whether the person has seen the privacy notice). ``deliver``
+    runs last, in the same transaction, with the decision (to write the replies' outbox rows);
+    what it returns comes back as the decision's ``delivered``.
     """
     if message_key is not None and not claim_message(conn, message_key, now):
         return None
+    if before is not None:
+        before(conn)
     row = first(conn, SELECT_STATE_LOCKED, {"respondent": respondent})
     decision = decide(json.loads(row[0]) if row else None)
     for effect in decision.effects:

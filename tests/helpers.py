@@ -82,3 +82,13 @@ async def all_text(db: Database) -> str:
         return "\n".join(parts)
 
     return await db.read(dump)
+
+
+def is_privacy_notice(reply: Any) -> bool:
+    """Whether a web chat reply (JSON) is the privacy notice a person's first message gets."""
+    return isinstance(reply, dict) and reply.get("type") == "notice"
+
+
+def without_notice(replies: list[Any]) -> list[Any]:
+    """Web chat replies without the privacy notice, for tests of other things (tests/governance checks it)."""
+    return [r for r in replies if not is_privacy_notice(r)]

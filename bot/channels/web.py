@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -63,12 +64,15 @@ class WebChat:
         token: str | None,
         session_key: bytes,
         user_header: str = "X-Forwarded-User",
+        org_name: str = "Your council",
+        privacy_url: str = "",
     ) -> None:
         self.runtime = runtime
         self.mode = mode
         self.token = token
         self._session_key = hashlib.sha256(b"guidebot:web-session:" + session_key).digest()
         self.user_header = user_header
+        self._page = chat_page(org_name, privacy_url)
 
     @property
     def enabled(self) -> bool:
@@ -87,7 +91,9 @@ class WebChat:
             return web.Response(
                 status=404, text="The web chat is off: set GUIDEBOT_WEB_TOKEN to use it here."
             )
-        return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+        return web.Response(
+            text=self._page, content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-cache"}
+        )
 
     async def chat(self, request: web.Request) -> web.Response:
         """One message from the page: ``{"user_id", "message_id"?, "text" | "value"}`` -> ``{"replies"}``."""
@@ -179,6 +185,20 @@ class WebChat:
     def standing_address(self, address: Mapping[str, Any]) -> Mapping[str, Any] | None:
         """None: scheduled digests for the web chat wait until someone there asks."""
         return None
+
+
+def chat_page(org_name: str, privacy_url: str) -> str:
+    """The chat page with the council's name and its privacy notice's link filled in (escaped).
+
+    Without GUIDEBOT_PRIVACY_URL the page says plainly that there is no link yet.
+    """
+    org = escape(org_name)
+    if privacy_url:
+        link = f'<a href="{escape(privacy_url, quote=True)}">{org} privacy notice</a>'
+    else:
+        link = f"{org} has not yet linked its privacy notice here"
+    template = (STATIC / "index.html").read_text(encoding="utf-8")
+    return template.replace("{{privacy_link}}", link).replace("{{org_name}}", org)
 
 
 def parse_chat(data: Any, user_id: str, *, authenticated: bool = True) -> Inbound | str:

@@ -22,7 +22,8 @@ PATH = "/accessibility"
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 # Every screen the browser tests check with axe-core, by the id the tests record it under.
 CHECKED_SCREENS = {
-    "start": "the first screen, with the list of surveys",
+    "start": "the first screen, with the privacy notice and the list of surveys",
+    "privacy_notice": "the privacy notice again, with its link, when you type privacy",
     "single_choice": "a question answered by choosing one option",
     "multiple_choice": "a question answered with checkboxes",
     "multiple_choice_limit": "checkboxes when the most you can choose are chosen",

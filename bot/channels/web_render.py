@@ -19,6 +19,7 @@ from dialogs.replies import (
     Image,
     Link,
     Links,
+    Notice,
     Prompt,
     Question,
     Reply,
@@ -75,6 +76,13 @@ def render(reply: Reply) -> dict[str, Any]:
                     {"title": link.title, "url": link.url, "description": link.description}
                     for link in reply.links
                 ],
+            }
+        case Notice():
+            return {
+                "type": "notice",
+                "text": plain(reply.title),
+                "paragraphs": [plain(p) for p in reply.paragraphs],
+                "link": _link(reply.link) if reply.link else None,
             }
         case Image():
             data = base64.b64encode(reply.png).decode()

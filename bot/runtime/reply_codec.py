@@ -15,6 +15,7 @@ from dialogs.replies import (
     Image,
     Link,
     Links,
+    Notice,
     Progress,
     Prompt,
     Question,
@@ -24,7 +25,7 @@ from dialogs.replies import (
 )
 
 _TYPES: dict[str, type] = {
-    cls.__name__: cls for cls in (Text, Question, Answered, Prompt, Links, Image, GuidanceAnswer)
+    cls.__name__: cls for cls in (Text, Question, Answered, Prompt, Links, Notice, Image, GuidanceAnswer)
 }
 
 
@@ -53,7 +54,7 @@ def _encode(reply: Reply) -> dict[str, Any]:
             value = _link(value) if value is not None else None
         elif f.name == "suggestions":
             value = [[s.text, [_link(link) for link in s.sources]] for s in value]
-        elif f.name == "from_guidance":
+        elif f.name in ("from_guidance", "paragraphs"):
             value = list(value)
         elif f.name == "progress":
             value = [value.number, value.total, value.follow_up] if value is not None else None
@@ -76,8 +77,9 @@ def _decode(item: dict[str, Any]) -> Reply:
         item["suggestions"] = tuple(
             Suggested(text, tuple(Link(*link) for link in sources)) for text, sources in item["suggestions"]
         )
-    if "from_guidance" in item:
-        item["from_guidance"] = tuple(item["from_guidance"])
+    for name in ("from_guidance", "paragraphs"):
+        if name in item:
+            item[name] = tuple(item[name])
     if item.get("progress") is not None:
         item["progress"] = Progress(*item["progress"])
     if "png" in item:

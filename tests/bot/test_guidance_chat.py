@@ -21,7 +21,7 @@ from bot.app import SERVICES, build_app
 from bot.settings import REPO_CONTENT, load_settings
 from dialogs.guidance import PUBLICATION_PAGE
 from storage.models import GuidanceAnswer
-from tests.helpers import SECRET
+from tests.helpers import SECRET, without_notice
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,7 +33,7 @@ async def send(
     body.update({"text": text} if text is not None else {"value": value})
     resp = await client.post("/api/chat", json=body)
     assert resp.status == 200
-    return (await resp.json())["replies"]
+    return without_notice((await resp.json())["replies"])
 
 
 async def guidance_rows(client: TestClient) -> list[dict]:

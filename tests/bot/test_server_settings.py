@@ -128,7 +128,14 @@ def test_serve_warns_on_the_console_when_slack_or_teams_has_no_https_public_url(
 
     for name in ("GUIDEBOT_PUBLIC_URL", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "MICROSOFT_APP_ID"):
         monkeypatch.delenv(name, raising=False)
-    for name, value in {"GUIDEBOT_DATA_DIR": str(tmp_path), "GUIDEBOT_SECRET_KEY": SECRET, **env}.items():
+    # The privacy notice's own warning is tested in tests/governance/test_privacy_notice.py.
+    privacy = {"GUIDEBOT_PRIVACY_URL": "https://www.council.example/privacy"}
+    for name, value in {
+        "GUIDEBOT_DATA_DIR": str(tmp_path),
+        "GUIDEBOT_SECRET_KEY": SECRET,
+        **privacy,
+        **env,
+    }.items():
         monkeypatch.setenv(name, value)
     started: list[object] = []
     monkeypatch.setattr(web, "run_app", lambda app, **kwargs: started.append(app))

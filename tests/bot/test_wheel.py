@@ -122,6 +122,9 @@ def test_content_export_from_the_wheel_writes_a_copy_a_council_can_use(
     assert (ours / "surveys" / "pain-points.yaml").read_bytes() == (
         REPO / "content" / "surveys" / "pain-points.yaml"
     ).read_bytes()
+    # The privacy notice's wording ships too, for a council to reword.
+    notice = "privacy-notice.yaml"
+    assert (ours / notice).read_bytes() == (REPO / "content" / notice).read_bytes()
     assert not (ours / "__init__.py").exists()
     (ours / "surveys" / "desired-outcomes.yaml").unlink()
     checked = _run(installed, guidebot, "content", "check", cwd=tmp_path, GUIDEBOT_CONTENT_DIR=str(ours))

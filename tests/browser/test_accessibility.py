@@ -36,13 +36,25 @@ async def test_every_screen_passes_axe_core(tmp_path: Path, browser: Any, viewpo
         await check_page(page, screen)
         checked.add(screen)
 
-    async with serve(tmp_path, content_dir=content_with_every_kind(tmp_path), demo=True) as (url, _):
+    async with serve(
+        tmp_path,
+        content_dir=content_with_every_kind(tmp_path),
+        demo=True,
+        org_name="Casterbridge Council",
+        privacy_url="https://www.casterbridge.example/privacy",
+    ) as (url, _):
         # The plan's and the statement's Content-Security-Policy allow no scripts, so axe needs it set aside.
         context = await browser.new_context(viewport=viewport, bypass_csp=True)
         page = await context.new_page()
         await page.goto(f"{url}/?user=walker")
         await page.get_by_role("button", name="Start: Your case management system").wait_for()
+        assert await page.locator(".msg.notice").count() == 1  # shown first, once
         await check(page, "start")
+        await page.locator("#message").fill("privacy")
+        await page.locator("#message").press("Enter")
+        await page.locator(".msg.notice").nth(1).wait_for()
+        await page.get_by_role("link", name="Casterbridge Council privacy notice").last.wait_for()
+        await check(page, "privacy_notice")
 
         await say(page, "start every-kind", expect="Which team are you in?")
         await check(page, "single_choice")
@@ -261,6 +273,8 @@ async def test_a_screen_reader_is_given_the_conversation_in_order(tmp_path: Path
             "main",
             'heading "Chat with the survey bot" [level=1]',
             'log "Conversation"',
+            'heading "How your answers are used" [level=2]',
+            "Please do not type details of children or families",
             "Surveys you can take",
             "- list:",
             '- listitem: "Every kind of question (type \u201cstart every-kind\u201d): One question of each kind',

@@ -28,6 +28,7 @@ async def test_a_roster_of_three_pages_is_asked_once_each_leaving_out_bots_and_d
     bot.fake.users[MANAGER] = {"id": MANAGER, "is_bot": False, "deleted": False}
     bot.fake.page_size = 100
 
+    await bot.already_told(MANAGER)  # the confirmation is one ephemeral message: no notice in it
     confirmation = await bot.manager_says("campaign pain-points closes 8 January reminders on days 1 and 3")
     text = confirmation.body["text"]
     assert text.startswith("I will ask 244 people (the people in this conversation) in a direct message")

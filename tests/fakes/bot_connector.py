@@ -20,7 +20,11 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from bot.settings import REPO_CONTENT
+from dialogs.privacy_notice import NOTICE_FILE, load_notice_wording
 from tests.fakes.limits import SlidingLimit, retry_after
+
+NOTICE_TITLE = load_notice_wording(REPO_CONTENT / NOTICE_FILE).title
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,13 @@ class Call:
     new_id: str | None = None
     status: int = 0
     at: float = field(default_factory=time.monotonic)
+
+    @property
+    def is_privacy_notice(self) -> bool:
+        """Whether the activity is the privacy notice's card (its heading first)."""
+        body = (self.card or {}).get("body") or [{}]
+        heading = "".join(run.get("text", "") for run in body[0].get("inlines", []))
+        return heading == NOTICE_TITLE
 
     @property
     def card(self) -> dict[str, Any] | None:
@@ -107,8 +118,12 @@ class FakeBotConnector:
         found = [w for w in waits if w is not None]
         return max(found) if found else None
 
-    def posts(self, conversation_id: str | None = None) -> list[Call]:
-        """Activities posted (to one conversation, or anywhere)."""
+    def posts(self, conversation_id: str | None = None, *, notices: bool = False) -> list[Call]:
+        """Activities posted (to one conversation, or anywhere).
+
+        The privacy notice a person's first message gets is left out unless ``notices`` (tests of
+        other things need not count it; ``tests/governance/test_privacy_notice_teams.py`` checks it).
+        """
         return [
             c
             for c in self.calls
@@ -116,6 +131,7 @@ class FakeBotConnector:
             and c.status != 429
             and c.conversation_id is not None
             and (conversation_id is None or c.conversation_id == conversation_id)
+            and (notices or not c.is_privacy_notice)
         ]
 
     def updates(self, conversation_id: str | None = None) -> list[Call]:

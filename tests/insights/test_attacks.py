@@ -25,7 +25,7 @@ from dialogs.conversation import TurnInput, step
 from dialogs.effects import StartResponse
 from dialogs.state import DialogState
 from storage.models import ReleaseBatch, SurveyResponse
-from tests.helpers import SECRET
+from tests.helpers import SECRET, without_notice
 from tests.insights.conftest import load
 from tests.insights.data import CATALOG, response, sus
 from tests.storage.conftest import as_turns, take_turn
@@ -55,7 +55,8 @@ async def send(client: TestClient, user: str, text: str | None = None, value: An
     body.update({"text": text} if text is not None else {"value": value})
     reply = await client.post("/api/chat", json=body)
     assert reply.status == 200, await reply.text()
-    return await reply.json()
+    answer = await reply.json()
+    return {**answer, "replies": without_notice(answer["replies"])}
 
 
 async def complete(client: TestClient, user: str, odd: int = 4, even: int = 2) -> None:

@@ -23,7 +23,7 @@ from bot.settings import Settings, load_settings
 from bot.turn import utcnow
 from dialogs.replies import Image
 from storage import schedules
-from tests.helpers import SECRET
+from tests.helpers import SECRET, without_notice
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -50,7 +50,8 @@ async def say(client: TestClient, user: str, text: str, message_id: str | None =
     body = {"user_id": user, "text": text, "message_id": message_id or uuid.uuid4().hex}
     response = await client.post("/api/chat", json=body)
     assert response.status == 200, await response.text()
-    return await response.json()
+    answer = await response.json()
+    return {**answer, "replies": without_notice(answer["replies"])}
 
 
 async def test_a_manager_gets_a_digest_with_its_charts(chat: TestClient) -> None:

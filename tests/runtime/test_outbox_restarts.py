@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.channels.slack.slack_bot import question_id
+from tests.channels.slack.slack_bot import is_privacy_notice, question_id
 from tests.conftest import TEST_DATABASE_URL, reset_postgres
 from tests.fakes.slack_api import FakeSlack
 from tests.runtime.servers import ServerProcess
@@ -26,7 +26,10 @@ def dm(user: str) -> str:
 
 def posts(fake: FakeSlack, user: str) -> list[str]:
     """What was posted in a person's DM, as "intro" or the question id, in the order Slack took it."""
-    return [question_id(c) or "intro" for c in fake.to("chat.postMessage", dm(user))]
+    return [
+        "notice" if is_privacy_notice(c) else question_id(c) or "intro"
+        for c in fake.to("chat.postMessage", dm(user))
+    ]
 
 
 async def test_messages_pending_at_a_sigkill_are_sent_after_the_restart(
@@ -60,8 +63,10 @@ async def test_messages_pending_at_a_sigkill_are_sent_after_the_restart(
     for user in USERS:
         seen = posts(fake_slack, user)
         assert seen[-1] == "role" and seen.count("role") == 1, seen  # in order, nothing lost
-        assert set(seen) == {"intro", "role"}
-        duplicates += seen.count("intro") - 1
+        assert set(seen) == {"notice", "intro", "role"} and seen[0] == "notice", (
+            seen
+        )  # the privacy notice first
+        duplicates += seen.count("notice") - 1 + seen.count("intro") - 1
     # Only a message Slack accepted in the instant of the kill may come twice: one per conversation at most.
     assert duplicates <= min(in_flight, len(USERS))
     assert health["outbox"]["pending"] == 0

@@ -16,6 +16,7 @@ USAGE = (
     "\u2022 `/guide invite <survey>`: invite this channel to a survey (managers and digital leads)\n"
     "\u2022 `/guide campaign <survey> closes <date>`: ask everyone here in a direct message, with reminders "
     "(managers and digital leads)\n"
+    "\u2022 `/guide privacy`: how your answers are used, and who sees what\n"
     "You can also send me a direct message, or mention me in a channel."
 )
 
@@ -66,6 +67,8 @@ def guide_command(typed: str) -> GuideCommand:
             return GuideCommand(
                 "I'll answer that in a direct message with me.", f"{sub} {rest}".casefold(), True
             )
+        case "privacy":
+            return GuideCommand("One moment\u2026", "privacy")
         case "invite":
             return GuideCommand("One moment\u2026", f"invite {rest}".strip(), public=True)
         case "campaign":

@@ -26,6 +26,7 @@ from dialogs.replies import (
     Image,
     Link,
     Links,
+    Notice,
     Prompt,
     Question,
     Reply,
@@ -71,6 +72,8 @@ def render(reply: Reply) -> Message:
             return _links(reply)
         case GuidanceAnswer():
             return guidance_answer(reply)
+        case Notice():
+            return notice(reply)
         case Image():
             return Message(_fallback(reply.alt_text), _sections(f"*{reply.title}*\n{reply.alt_text}"))
         case Text():
@@ -156,6 +159,14 @@ def _links(reply: Links) -> Message:
         line = f"\u2022 <{_url(link.url)}|{escape(link.title)}>"
         lines.append(line + (f": {escape(link.description)}" if link.description else ""))
     blocks = [{"type": "section", "text": _mrkdwn(chunk)} for chunk in _chunks("\n".join(lines))]
+    return Message(_fallback(reply.title), blocks)
+
+
+def notice(reply: Notice) -> Message:
+    """A notice: its heading in bold, its paragraphs, and its link (named, never a bare address)."""
+    blocks = _sections("\n\n".join([f"*{reply.title}*", *reply.paragraphs]))
+    if reply.link is not None:
+        blocks.append({"type": "section", "text": _mrkdwn(_link(reply.link))})
     return Message(_fallback(reply.title), blocks)
 
 

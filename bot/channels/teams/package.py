@@ -26,6 +26,7 @@ PERSONAL_COMMANDS = [
     ("surveys", "Surveys you can take"),
     ("start pain-points", "Take the survey about your case management system"),
     ("resume", "Carry on with a paused survey"),
+    ("privacy", "How your answers are used, and who sees them"),
     ("guide me", "Walk through the guidance's first steps (digital leads and managers)"),
     ("digest", "What staff said, with charts (managers and digital leads)"),
     ("plan", "A draft improvement plan from the answers (managers and digital leads)"),

@@ -32,6 +32,7 @@ from dialogs.replies import (
     GuidanceAnswer,
     Image,
     Links,
+    Notice,
     Prompt,
     Question,
     Reply,
@@ -75,6 +76,8 @@ def render(reply: Reply, *, image_url: str | None = None) -> Activity:
             return _card_message(links_card(reply), reply.title)
         case GuidanceAnswer():
             return _card_message(guidance_card(reply), reply.title)
+        case Notice():
+            return _card_message(notice_card(reply), reply.title)
         case Image():
             return _card_message(image_card(reply, image_url), reply.title or reply.alt_text)
         case Text():
@@ -123,6 +126,16 @@ def links_card(links: Links) -> list[Element]:
         if link.description:
             body.append(literal(link.description, subtle=True))
         body.append({"type": "ActionSet", "actions": [open_url(link.title, link.url)]})
+    return body
+
+
+def notice_card(notice: Notice) -> list[Element]:
+    """A notice: its heading, its paragraphs, and a button that opens its link (as for links)."""
+    body = paragraphs(f"*{notice.title}*")
+    for paragraph in notice.paragraphs:
+        body += paragraphs(paragraph)
+    if notice.link is not None and notice.link.url.startswith(("https://", "http://")):
+        body.append({"type": "ActionSet", "actions": [open_url(notice.link.title, notice.link.url)]})
     return body
 
 

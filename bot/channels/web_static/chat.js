@@ -221,6 +221,14 @@
     if (reply.guidance_link) box.appendChild(linkParagraph(reply.guidance_link));
   }
 
+  /* A notice everyone is told (the privacy notice): a heading, short paragraphs and its link. */
+  function renderNotice(box, reply) {
+    box.classList.add("notice");
+    box.appendChild(el("h2", "notice-title", reply.text));
+    (reply.paragraphs || []).forEach(function (text) { addParagraphs(box, text); });
+    if (reply.link) box.appendChild(linkParagraph(reply.link));
+  }
+
   function renderLinks(box, reply) {
     addParagraphs(box, reply.text);
     var list = el("ul", "links-list");
@@ -300,6 +308,7 @@
       if (Array.isArray(reply.choices) && reply.choices.length) choiceButtons(box, reply.choices);
     } else if (reply.type === "links") renderLinks(box, reply);
     else if (reply.type === "guidance") renderGuidance(box, reply);
+    else if (reply.type === "notice") renderNotice(box, reply);
     else if (reply.type === "image") renderImage(box, reply);
     else addParagraphs(box, reply.text);
     return box;

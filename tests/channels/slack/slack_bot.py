@@ -9,7 +9,11 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from bot.app import SERVICES, Services
-from bot.settings import Settings, load_settings
+from bot.inbound import Inbound
+from bot.settings import REPO_CONTENT, Settings, load_settings
+from bot.turn import utcnow
+from dialogs.privacy_notice import NOTICE_FILE, load_notice_wording
+from storage.notices import mark_notice_shown
 from tests.channels.slack.payloads import (
     actions_body,
     command_body,
@@ -18,11 +22,12 @@ from tests.channels.slack.payloads import (
     press,
     signed,
 )
-from tests.fakes.slack_api import Call, FakeSlack
+from tests.fakes.slack_api import TEAM, Call, FakeSlack
 from tests.helpers import SECRET
 
 SIGNING_SECRET = "fictional-signing-secret-0001"
 BOT_TOKEN = "xoxb-fictional-0001"
+NOTICE_TITLE = load_notice_wording(REPO_CONTENT / NOTICE_FILE).title
 
 
 def slack_settings(tmp_path: Path, fake: FakeSlack, **overrides: Any) -> Settings:
@@ -83,6 +88,16 @@ class SlackBot:
         )
         return await self.send(body, form=True)
 
+    async def already_told(self, *users: str) -> None:
+        """Record that these people have seen the privacy notice, for tests that count every message sent."""
+        turns = self.services.turns
+        people = [
+            turns.respondent(Inbound(channel="slack", user_id=user, conversation_id="", workspace=TEAM))
+            for user in users
+        ]
+        now = utcnow()
+        await self.services.db.write(lambda conn: [mark_notice_shown(conn, person, now) for person in people])
+
     async def settle(self) -> None:
         """Wait for the work done after the acknowledgements (no fixed sleeps)."""
         for _ in range(5):  # a turn may start another task (a DM opened, then the survey in it)
@@ -92,8 +107,9 @@ class SlackBot:
         raise AssertionError("background work did not finish")
 
     def posts(self, channel: str) -> list[Call]:
-        """Messages posted in a conversation."""
-        return self.fake.to("chat.postMessage", channel)
+        """Messages posted in a conversation, without the privacy notice a person's first message gets
+        (``tests/governance/test_privacy_notice_slack.py`` checks it)."""
+        return [call for call in self.fake.to("chat.postMessage", channel) if not is_privacy_notice(call)]
 
     def last_question(self, channel: str) -> Call | None:
         """The latest message in a conversation that asks a survey question."""
@@ -109,3 +125,9 @@ def question_id(call: Call) -> str | None:
         if block.get("block_id", "").startswith("question:"):
             return block["block_id"].removeprefix("question:")
     return None
+
+
+def is_privacy_notice(call: Call) -> bool:
+    """Whether a posted message is the privacy notice (its heading in bold, first)."""
+    heading = f"*{NOTICE_TITLE}*"
+    return any(block.get("text", {}).get("text", "").startswith(heading) for block in call.blocks)
