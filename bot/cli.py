@@ -51,6 +51,55 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        reason = unreachable_database(exc)
+        if reason is None:
+            raise
+        print(
+            f"The database could not be reached ({_shown_url(settings)}): {reason}. "
+            "Check DATABASE_URL, and that the database server is running and accepts connections.",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def unreachable_database(exc: BaseException) -> str | None:
+    """Why the database server could not be connected to, if that is what ``exc`` says (else None).
+
+    SQLAlchemy wraps the driver's error, which may wrap the socket's: the innermost one says why
+    (it names the host and database, never the password).
+    """
+    import socket
+
+    found, seen = False, exc
+    reason = ""
+    for _ in range(10):
+        kind = type(seen)
+        driver = (
+            kind.__module__.startswith(("sqlalchemy", "asyncpg", "psycopg")) and kind.__name__ in CONNECTING
+        )
+        if driver or isinstance(seen, ConnectionError | TimeoutError | socket.gaierror):
+            found = True
+        reason = str(seen).splitlines()[0][:200] if str(seen) else kind.__name__
+        inner = seen.__cause__ or getattr(seen, "orig", None)
+        if not isinstance(inner, BaseException):
+            break
+        seen = inner
+    return reason if found else None
+
+
+# The errors a driver raises when it cannot connect (or log in), as opposed to a failing statement.
+CONNECTING = frozenset({
+    "OperationalError", "InterfaceError", "ConnectionDoesNotExistError", "CannotConnectNowError",
+    "InvalidCatalogNameError", "InvalidAuthorizationSpecificationError", "InvalidPasswordError",
+})  # fmt: skip
+
+
+def _shown_url(settings: Settings) -> str:
+    """The database URL with any password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.resolved_database_url).render_as_string(hide_password=True)
 
 
 def _parser() -> argparse.ArgumentParser:
