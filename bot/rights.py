@@ -113,7 +113,7 @@ def readable(found: PersonalData, catalog: SurveyCatalog) -> str:
     lines = ["*What is stored about you*"]
     for r in found.responses:
         title = catalog.get(r.survey_id).title if catalog.get(r.survey_id) else r.survey_id  # type: ignore[union-attr]
-        state = "completed" if r.finished_at else r.status
+        state = "completed" if r.finished_at else r.status.replace("_", " ")
         lines.append(f"\n*{title}*, started {r.started_at:%d %B %Y} ({state})")
         for a in r.answers:
             question = wording.get((r.survey_id, a.question_id), a.question_id)
@@ -163,7 +163,7 @@ def _wording(catalog: SurveyCatalog) -> dict[tuple[str, str], str]:
 class RightsCommands:
     """``my data`` and ``forget me``, registered with the turn handler, and the file's route."""
 
-    def __init__(self, turns: TurnHandler, db: Database, *, key: bytes, base_url: str) -> None:
+    def __init__(self, turns: TurnHandler, db: Database, *, key: bytes, base_url: str | None) -> None:
         self.turns = turns
         self.db = db
         self._key = key
@@ -193,7 +193,7 @@ class RightsCommands:
         await self.turns.access.add("subject-access", channel=inbound.channel, requester=SELF, role=SELF)
         log.info("rights.subject_access", channel=inbound.channel)
         replies: list[Reply] = [Text(readable(found, self.turns.content.catalog))]
-        if not found.empty:
+        if not found.empty and self._base_url is not None:
             now = self.turns.access.clock()
             url = links.signed_url(
                 self._link_key,
@@ -209,7 +209,8 @@ class RightsCommands:
                     (Link("Download your data (JSON)", url, f"The link works for {LINK_HOURS} hour."),),
                 )
             )
-        replies.append(Text("To have all of it erased, type `forget me`."))
+        if not found.empty:
+            replies.append(Text("To have all of it erased, type `forget me`."))
         return replies
 
     async def forget_me(self, inbound: Inbound, args: str) -> list[Reply]:
@@ -224,7 +225,7 @@ class RightsCommands:
                 Prompt(
                     "This erases everything stored about you: your answers to every survey (they leave "
                     "every figure from now on), where you are in a survey, and your campaign invitations. "
-                    "It cannot be undone. Erase it?",
+                    "It cannot be undone. Erase it? (Press a button, or type `forget me confirm`.)",
                     (Choice("Yes, erase it", CONFIRM), Choice("No, keep it", CANCEL)),
                 )
             ]
@@ -272,9 +273,13 @@ def _tables(removed: dict[str, int]) -> str:
 
 
 def install_rights(
-    turns: TurnHandler, db: Database, *, key: bytes, base_url: str, app: web.Application | None = None
+    turns: TurnHandler, db: Database, *, key: bytes, base_url: str | None, app: web.Application | None = None
 ) -> RightsCommands:
-    """Register ``my data`` and ``forget me`` and, with an ``app``, mount the file's route."""
+    """Register ``my data`` and ``forget me`` and, with an ``app``, mount the file's route.
+
+    Without a ``base_url`` (the terminal chat, where no server serves the file) the message alone
+    is sent; ``guidebot subject-access`` writes the file.
+    """
     rights = RightsCommands(turns, db, key=key, base_url=base_url)
     rights.register()
     if app is not None:

@@ -79,7 +79,7 @@ async def run_terminal_chat(settings: Settings, user: str, *, log_path: Path | N
     await upgrade(db)
     turns = turn_handler(settings, db)
     add_insight_commands(settings, db, turns)
-    install_rights(turns, db, key=secret_key(settings)[0], base_url=settings.base_url)
+    install_rights(turns, db, key=secret_key(settings)[0], base_url=None)
     print(f"Chatting as web:{user}. Type help, or quit to leave.")
     if log_path is not None:
         print(f"(The log is written to {log_path}, not here.)")
