@@ -117,7 +117,9 @@ class Server:
             self.started += 1
             out = f"{profile}.{self.started}" if self.started > 1 else profile
             spy = ["py-spy", "record", "-r", "250", "-f", "raw", "-o", out, "-p", str(self.proc.pid)]
-            await asyncio.create_subprocess_exec(*spy, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+            await asyncio.create_subprocess_exec(
+                *spy, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+            )
 
     async def kill(self) -> None:
         assert self.proc is not None

@@ -29,13 +29,13 @@ from sqlalchemy import Connection
 from bot.background import BackgroundTasks
 from bot.logs import failure, get_logger
 from bot.runtime import reply_codec
-from bot.runtime.adapter import ChannelAdapter, DeliveryError, HomeScreen, Limit
+from bot.runtime.adapter import ChannelAdapter, DeliveryError, HomeScreen, Limit, OpensFirst
 from bot.runtime.pacing import Pacer
 from bot.sealing import Keys, Unsealable
 from dialogs.replies import Question
 from storage import outbox
 from storage.db import Database
-from storage.outbox import EDIT, HOME, QueuedMessage
+from storage.outbox import EDIT, HOME, POST, QueuedMessage
 
 log = get_logger(__name__)
 MAX_ATTEMPTS = 8
@@ -131,6 +131,9 @@ class Dispatcher:
         waits without holding its place and the others go meanwhile.
         """
         self._narrow[prefix] = asyncio.Semaphore(at_once)
+
+    def _is_narrowed(self, purpose: str) -> bool:
+        return any(purpose.startswith(prefix) for prefix in self._narrow)
 
     def _narrowed(self, purpose: str) -> contextlib.AbstractAsyncContextManager[Any]:
         for prefix, gate in self._narrow.items():
@@ -275,6 +278,10 @@ class Dispatcher:
             return
         attempts = message.attempts
         await self._pause(message, (message.not_before - self.clock()).total_seconds())
+        if message.op == POST and isinstance(adapter, OpensFirst) and self._is_narrowed(message.purpose):
+            address = await self._open_first(adapter, message, address)
+            if address is None:
+                return
         maybe_sent = False  # a try the platform may have taken (no answer, a 5xx)
         while True:
             async with self._narrowed(message.purpose):
@@ -291,6 +298,27 @@ class Dispatcher:
             # Refused with a Retry-After (rate-limited), so certainly not sent: others narrowed with
             # it go meanwhile (a kill still repeats only messages holding the gate).
             await self._pause(message, seconds)
+
+    async def _open_first(self, adapter: OpensFirst, message: QueuedMessage, address: Any) -> Any | None:
+        """Open the conversation before taking a narrowed send's gate: opening is not a message, and
+        repeating it after a kill is harmless, so the gate covers only the post and its record.
+        A refusal for good settles the message (None); after any other failure the send opens the
+        conversation itself, retried as any try is."""
+        limits = self._keyed(adapter.opening(address))
+        if not limits:
+            return address
+        while (delay := await self.pacer.reserve(limits)) > 0:
+            await self._pause(message, delay + self.rng() * PACING_JITTER)
+        try:
+            return await adapter.open_first(address)
+        except DeliveryError as failed:
+            if failed.blocked:
+                await self._blocked(message, address, failed.code, message.attempts + 1)
+                return None
+            if failed.permanent:
+                await self._fail(message, failed.code, message.attempts + 1)
+                return None
+            return address
 
     async def _attempt(
         self, adapter: ChannelAdapter, message: QueuedMessage, address: Any, replies: list[Any], attempt: int
@@ -339,9 +367,12 @@ class Dispatcher:
     def _limits(self, adapter: ChannelAdapter, message: QueuedMessage, address: Any) -> tuple[Limit, ...]:
         # Limits name conversations: kept only as keyed hashes where several processes share them.
         op = EDIT if message.op == EDIT else message.op
+        return self._keyed(adapter.limits(op, address))
+
+    def _keyed(self, limits: tuple[Limit, ...]) -> tuple[Limit, ...]:
         return tuple(
             Limit(self.keys.lane("pace", limit.key), limit.count, limit.seconds, limit.cost)
-            for limit in adapter.limits(op, address)
+            for limit in limits
         )
 
     async def _send(
