@@ -14,8 +14,9 @@ limits allow, and that nobody is missed or (beyond one per kill) asked twice.
         [--slack-scale 60] [--teams-scale 10] [--postgres URL] [--in-flight 1]
 
 ``--in-flight`` is ``GUIDEBOT_CAMPAIGN_IN_FLIGHT``: campaign messages a process sends at once. 1
-means a kill repeats at most one invitation; against limits sped up 60 times, more are needed to
-reach the ceiling (at the real limits one at a time keeps up with Slack).
+means a kill repeats at most one invitation; one at a time reaches 90% of the ceiling on Slack at
+``--slack-scale 60`` and on Teams at ``--teams-scale 2`` (results: bench/RESULTS-campaigns.md).
+``BENCH_PROFILE=file`` records the server with py-spy (a file per start).
 """
 
 from __future__ import annotations

@@ -105,12 +105,21 @@ class Server:
         }
         self.log = log
         self.proc: asyncio.subprocess.Process | None = None
+        self.started = 0
 
     async def start(self) -> None:
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "serve", "--port", str(self.port), cwd=ROOT, env=self.env,
             stdout=asyncio.subprocess.DEVNULL, stderr=self.log.open("ab"),
         )  # fmt: skip
+        profile = os.environ.get("BENCH_PROFILE")  # py-spy's folded stacks, a file per server started
+        if profile:
+            self.started += 1
+            out = f"{profile}.{self.started}" if self.started > 1 else profile
+            spy = ["py-spy", "record", "-r", "250", "-f", "raw", "-o", out, "-p", str(self.proc.pid)]
+            await asyncio.create_subprocess_exec(
+                *spy, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+            )
 
     async def kill(self) -> None:
         assert self.proc is not None

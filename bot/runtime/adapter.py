@@ -118,6 +118,20 @@ class DirectOpener(Protocol):
 
 
 @runtime_checkable
+class OpensFirst(Protocol):
+    """An adapter whose send to someone it has no conversation with opens one first (a Teams
+    personal chat). Opening again finds the same conversation, so it can go ahead of a send."""
+
+    def opening(self, address: Address) -> tuple[Limit, ...]:
+        """The limits of opening the address's conversation; none when it has one already."""
+        ...
+
+    async def open_first(self, address: Address) -> Address:
+        """The address with its conversation opened. Raises DeliveryError."""
+        ...
+
+
+@runtime_checkable
 class HomeScreen(Protocol):
     """An adapter with a per-user home screen (Slack's App Home)."""
 

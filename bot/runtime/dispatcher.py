@@ -29,13 +29,13 @@ from sqlalchemy import Connection
 from bot.background import BackgroundTasks
 from bot.logs import failure, get_logger
 from bot.runtime import reply_codec
-from bot.runtime.adapter import ChannelAdapter, DeliveryError, HomeScreen, Limit
+from bot.runtime.adapter import ChannelAdapter, DeliveryError, HomeScreen, Limit, OpensFirst
 from bot.runtime.pacing import Pacer
 from bot.sealing import Keys, Unsealable
 from dialogs.replies import Question
 from storage import outbox
 from storage.db import Database
-from storage.outbox import EDIT, HOME, QueuedMessage
+from storage.outbox import EDIT, HOME, POST, QueuedMessage
 
 log = get_logger(__name__)
 MAX_ATTEMPTS = 8
@@ -127,8 +127,13 @@ class Dispatcher:
 
         A message the platform accepted just before the process was killed is sent again after the
         restart: with one at a time, a kill repeats at most one of them (a campaign's invitations).
+        A message the platform refused with a Retry-After (rate-limited) was certainly not sent, so it
+        waits without holding its place and the others go meanwhile.
         """
         self._narrow[prefix] = asyncio.Semaphore(at_once)
+
+    def _is_narrowed(self, purpose: str) -> bool:
+        return any(purpose.startswith(prefix) for prefix in self._narrow)
 
     def _narrowed(self, purpose: str) -> contextlib.AbstractAsyncContextManager[Any]:
         for prefix, gate in self._narrow.items():
@@ -209,7 +214,7 @@ class Dispatcher:
                 while lane.queue:
                     message = lane.queue[0]
                     await self._renew(lane_id, lane)
-                    async with self._narrowed(message.purpose), self._sending:
+                    async with self._sending:
                         await self._deliver(message)
                     lane.queue.popleft()
                     self._finished(message.id)
@@ -272,37 +277,78 @@ class Dispatcher:
             await self._fail(message, "unreadable", message.attempts)
             return
         attempts = message.attempts
+        await self._pause(message, (message.not_before - self.clock()).total_seconds())
+        if message.op == POST and isinstance(adapter, OpensFirst) and self._is_narrowed(message.purpose):
+            address = await self._open_first(adapter, message, address)
+            if address is None:
+                return
+        maybe_sent = False  # a try the platform may have taken (no answer, a 5xx)
         while True:
-            if attempts == message.attempts:
-                await self._pause(message, (message.not_before - self.clock()).total_seconds())
-            limits = self._limits(adapter, message, address)
-            while (delay := await self.pacer.reserve(limits)) > 0:
-                await self._pause(message, delay + self.rng() * PACING_JITTER)
-            attempts += 1
-            try:
-                ref = await self._send(adapter, message, address, replies)
-            except DeliveryError as failed:
-                if failed.blocked:
-                    await self._blocked(message, address, failed.code, attempts)
-                    return
-                if failed.permanent or attempts >= MAX_ATTEMPTS:
-                    await self._fail(message, failed.code, attempts)
-                    return
-                wait = self._backoff(attempts, failed.retry_after)
-                log.info(
-                    "outbox.retry", channel=message.channel, error=failed.code, tried=attempts, wait=wait
+            async with self._narrowed(message.purpose):
+                while True:
+                    wait = await self._attempt(adapter, message, address, replies, attempts + 1)
+                    attempts += 1
+                    if wait is None:
+                        return
+                    seconds, refused = wait
+                    maybe_sent = maybe_sent or not refused
+                    if not maybe_sent:
+                        break
+                    await self._pause(message, seconds)  # the gate held: it may be a repeat
+            # Refused with a Retry-After (rate-limited), so certainly not sent: others narrowed with
+            # it go meanwhile (a kill still repeats only messages holding the gate).
+            await self._pause(message, seconds)
+
+    async def _open_first(self, adapter: OpensFirst, message: QueuedMessage, address: Any) -> Any | None:
+        """Open the conversation before taking a narrowed send's gate: opening is not a message, and
+        repeating it after a kill is harmless, so the gate covers only the post and its record.
+        A refusal for good settles the message (None); after any other failure the send opens the
+        conversation itself, retried as any try is."""
+        limits = self._keyed(adapter.opening(address))
+        if not limits:
+            return address
+        while (delay := await self.pacer.reserve(limits)) > 0:
+            await self._pause(message, delay + self.rng() * PACING_JITTER)
+        try:
+            return await adapter.open_first(address)
+        except DeliveryError as failed:
+            if failed.blocked:
+                await self._blocked(message, address, failed.code, message.attempts + 1)
+                return None
+            if failed.permanent:
+                await self._fail(message, failed.code, message.attempts + 1)
+                return None
+            return address
+
+    async def _attempt(
+        self, adapter: ChannelAdapter, message: QueuedMessage, address: Any, replies: list[Any], attempt: int
+    ) -> tuple[float, bool] | None:
+        """One try, paced: None when the message is settled (sent, failed, blocked); otherwise the wait
+        before the next try, and whether the platform refused it outright (it was not sent)."""
+        limits = self._limits(adapter, message, address)
+        while (delay := await self.pacer.reserve(limits)) > 0:
+            await self._pause(message, delay + self.rng() * PACING_JITTER)
+        try:
+            ref = await self._send(adapter, message, address, replies)
+        except DeliveryError as failed:
+            if failed.blocked:
+                await self._blocked(message, address, failed.code, attempt)
+                return None
+            if failed.permanent or attempt >= MAX_ATTEMPTS:
+                await self._fail(message, failed.code, attempt)
+                return None
+            wait = self._backoff(attempt, failed.retry_after)
+            log.info("outbox.retry", channel=message.channel, error=failed.code, tried=attempt, wait=wait)
+            at = self.clock() + timedelta(seconds=wait)
+            await self.db.write(
+                partial(
+                    outbox.schedule_retry, message_id=message.id, attempts=attempt, not_before=at,
+                    error=failed.code,
                 )
-                at = self.clock() + timedelta(seconds=wait)
-                await self.db.write(
-                    partial(
-                        outbox.schedule_retry, message_id=message.id, attempts=attempts, not_before=at,
-                        error=failed.code,
-                    )
-                )  # fmt: skip
-                await self._pause(message, wait)
-                continue
-            await self._sent(adapter, message, address, replies, ref)
-            return
+            )  # fmt: skip
+            return wait, failed.retry_after is not None
+        await self._sent(adapter, message, address, replies, ref)
+        return None
 
     async def _pause(self, message: QueuedMessage, seconds: float) -> None:
         """Wait before a try, keeping the lane's claim alive meanwhile (a Retry-After can be long)."""
@@ -321,9 +367,12 @@ class Dispatcher:
     def _limits(self, adapter: ChannelAdapter, message: QueuedMessage, address: Any) -> tuple[Limit, ...]:
         # Limits name conversations: kept only as keyed hashes where several processes share them.
         op = EDIT if message.op == EDIT else message.op
+        return self._keyed(adapter.limits(op, address))
+
+    def _keyed(self, limits: tuple[Limit, ...]) -> tuple[Limit, ...]:
         return tuple(
             Limit(self.keys.lane("pace", limit.key), limit.count, limit.seconds, limit.cost)
-            for limit in adapter.limits(op, address)
+            for limit in limits
         )
 
     async def _send(

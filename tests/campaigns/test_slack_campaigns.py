@@ -317,3 +317,22 @@ async def test_a_quarterly_campaign_runs_again_reading_its_audience_afresh(campa
     assert "Reminders: Tuesday 23 March, Tuesday 30 March." in status
     assert "Stopped campaign 2" in (await bot.manager_says("campaign stop")).body["text"]
     assert await bot.campaigns.run_due() == []
+
+
+async def test_an_invitation_told_to_wait_by_a_429_lets_the_others_go_meanwhile(
+    campaign_bot: CampaignBot,
+) -> None:
+    # One invitation at a time (GUIDEBOT_CAMPAIGN_IN_FLIGHT 1), but a refused one was not sent: it
+    # waits out Slack's Retry-After without holding up everyone else's.
+    bot = campaign_bot
+    people = bot.fake.add_people(CHANNEL, 5)
+    bot.fake.fail("chat.postMessage", status=429, retry_after=3)
+    await launch(bot, "campaign pain-points closes 8 January no reminders")
+    asked = await bot.delivered(5, "Not this time")
+    assert set(asked) == {dm_of(u) for u in people} and all(len(c) == 1 for c in asked.values())
+    [refused] = [c for c in bot.fake.calls if c.method == "chat.postMessage" and c.status == 429]
+    assert "Not this time" in refused.all_text
+    retried = asked[str(refused.channel)][0]
+    others = [calls[0] for where, calls in asked.items() if where != refused.channel]
+    assert retried.at - refused.at >= 3.0  # Retry-After: 3
+    assert all(refused.at < c.at < retried.at for c in others)

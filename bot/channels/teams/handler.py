@@ -72,6 +72,16 @@ class TeamsAdapter:
         where = f"teams:conversation:{self.conversation(address)}"
         return (*(Limit(where, count, seconds) for count, seconds in PER_CONVERSATION), tenant)
 
+    def opening(self, address: Address) -> tuple[Limit, ...]:
+        """Opening a personal chat before an invitation: one request against the tenant."""
+        if self.conversation(address) or not address.get("member"):
+            return ()
+        return (Limit(f"teams:tenant:{address.get('tenant') or ''}", *PER_TENANT),)
+
+    async def open_first(self, address: Address) -> Address:
+        """The member's personal chat, opened (Teams gives the same one each time)."""
+        return {**address, "conversation": await self._open(address)}
+
     async def send(self, address: Address, replies: list[Reply]) -> str | None:
         """Send one activity; returns its id (for a later update).
 
