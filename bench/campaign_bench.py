@@ -129,6 +129,8 @@ class TeamsRun:
     def __init__(self, people: int, scale: float) -> None:
         self.people, self.scale = people, scale
         self.fake = FakeBotConnector()
+        self._delivered: Counter[str] = Counter()
+        self.fake.listeners.append(self._count)
 
     async def start(self) -> dict[str, str]:
         url = await self.fake.start()
@@ -156,12 +158,13 @@ class TeamsRun:
         async with session.post(f"{base}/api/messages", json=activity) as resp:
             assert resp.status in (200, 201), resp.status
 
+    def _count(self, call: Any) -> None:
+        if call.method == "POST" and str(call.conversation_id).startswith("a:personal-"):
+            self._delivered[str(call.conversation_id)] += 1
+
     def delivered(self) -> Counter[str]:
-        return Counter(
-            str(c.conversation_id)
-            for c in self.fake.posts()
-            if str(c.conversation_id).startswith("a:personal-")
-        )
+        # Counted as the fake records them: scanning its 45,000 calls every 0.2 s held up its event loop.
+        return self._delivered
 
     def sending(self) -> tuple[float, float] | None:
         created = [c for c in self.fake.calls if c.method == "POST" and c.conversation_id is None]
