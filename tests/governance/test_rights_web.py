@@ -142,3 +142,30 @@ async def test_the_access_log_records_digests_plans_and_refusals_never_figures(c
         set(r) == {"id", "at", "kind", "channel", "requester", "role", "survey_id", "period", "detail"}
         for r in rows
     )
+
+
+async def test_gaps_and_scheduled_digests_are_in_the_access_log(chat: TestClient) -> None:
+    from datetime import UTC, datetime, timedelta
+    from functools import partial
+
+    from bot.reports.commands import scheduled_digest
+    from bot.reports.routes import INSIGHTS
+    from storage import schedules
+
+    await send(chat, "boss", "gaps")
+    app = chat.server.app
+    keys = app[SERVICES].turns.keys
+    creator = pseudonym(SECRET.encode(), "web", "boss")
+    now = datetime.now(UTC)
+    schedule = schedules.Schedule(
+        "s-audit", "web", keys.lane("web", "web:boss"), None, "pain-points", "this-month", "0 9 * * 1",
+        "every Monday at 09:00", now - timedelta(minutes=1),
+    )  # fmt: skip
+    db = app[SERVICES].db
+    await db.write(partial(schedules.add_schedule, schedule=schedule, created_by=creator, now=now))
+    [stored] = await db.read(lambda conn: schedules.due_schedules(conn, now))
+    assert stored.created_by == creator
+    await scheduled_digest(app[INSIGHTS], stored, now)
+    kinds = await access_kinds(chat)
+    assert ("gaps", creator, "manager") in kinds
+    assert ("digest", creator, "schedule") in kinds
