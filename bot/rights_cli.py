@@ -10,7 +10,6 @@ administrator's, without the person's identity.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from datetime import UTC, date, datetime, time
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.access_log import ADMIN, AccessLog
+from bot.reports.cli import _with_database
 from bot.respondent import pseudonyms_of
 from bot.rights import as_json, readable
 from bot.sealing import Keys
@@ -95,20 +95,6 @@ def _own_workspace(settings: Settings) -> list[str]:
     return [team] if isinstance(team, str) else []
 
 
-def _run(settings: Settings, work: Any) -> Any:
-    from storage.migrate import upgrade
-
-    async def run() -> Any:
-        db = Database(settings.resolved_database_url)
-        try:
-            await upgrade(db)
-            return await work(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(run())
-
-
 def _log(db: Database) -> AccessLog:
     return AccessLog(db, lambda inbound: ADMIN, lambda: datetime.now(UTC))
 
@@ -131,7 +117,7 @@ def _subject_access(settings: Settings, args: argparse.Namespace) -> int:
         await _log(db).add("subject-access", channel=CLI, requester=ADMIN, role=ADMIN)
         return found
 
-    found = _run(settings, work)
+    found = _with_database(settings, work)
     args.out.write_text(json.dumps(as_json(found, catalog), indent=2, ensure_ascii=False), encoding="utf-8")
     print(readable(found, catalog).replace("*", ""))
     print(f"\nWrote it to {args.out}.")
@@ -157,7 +143,7 @@ def _erase(settings: Settings, args: argparse.Namespace) -> int:
         )
         return removed
 
-    removed = _run(settings, work)
+    removed = _with_database(settings, work)
     if not removed:
         print(f"Nothing was stored about {args.user}.")
         return 0
@@ -171,7 +157,7 @@ def _audit(settings: Settings, args: argparse.Namespace) -> int:
     async def work(db: Database) -> list[access_log.Access]:
         return await db.read(partial(access_log.entries, since=since))
 
-    found = _run(settings, work)
+    found = _with_database(settings, work)
     if not found:
         print("The access log is empty" + (f" since {args.since}." if since else "."))
         return 0

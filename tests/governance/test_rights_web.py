@@ -15,8 +15,8 @@ from sqlalchemy import select
 from bot.app import SERVICES, build_app
 from bot.respondent import pseudonym
 from bot.settings import Settings, load_settings
-from storage.models import AccessLogEntry, SQLModel, table_of
-from tests.helpers import PAIN_POINTS_TYPED, SECRET, responses, table_counts
+from storage.models import AccessLogEntry, table_of
+from tests.helpers import PAIN_POINTS_TYPED, SECRET, all_text, responses, table_counts
 
 FRUSTRATION = PAIN_POINTS_TYPED["frustration"]
 
@@ -53,21 +53,6 @@ async def answer_survey(client: TestClient, user: str) -> None:
 
 def texts(reply: dict[str, Any]) -> str:
     return json.dumps(reply["replies"])
-
-
-async def every_value(client: TestClient) -> str:
-    """Every value of every table, to search for the person's pseudonym and answers."""
-    db = client.server.app[SERVICES].db
-
-    def dump(conn: Any) -> str:
-        return " ".join(
-            str(v)
-            for table in SQLModel.metadata.sorted_tables
-            for row in conn.execute(select(table))
-            for v in row
-        )
-
-    return await db.read(dump)
 
 
 async def access_kinds(client: TestClient) -> list[tuple[str, str, str]]:
@@ -116,7 +101,7 @@ async def test_forget_me_asks_first_then_erases_everything(chat: TestClient) -> 
     assert "erased" in texts(done)
     left = await responses(chat.server.app[SERVICES].db)
     assert [r["respondent"] for r in left] == [pseudonym(SECRET.encode(), "web", "bea")]
-    assert mine not in await every_value(chat)
+    assert mine not in await all_text(chat.server.app[SERVICES].db)
     counts = await table_counts(chat.server.app[SERVICES].db)
     assert counts["answer"] == len(PAIN_POINTS_TYPED)  # bea's answers only
     assert ("erasure", "self", "self") in await access_kinds(chat)

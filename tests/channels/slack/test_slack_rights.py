@@ -3,15 +3,10 @@ and after erasure nothing of the person is left in any table, the outbox include
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import select
-
 from bot.respondent import pseudonym
-from storage.models import SQLModel
 from tests.channels.slack.slack_bot import SlackBot, question_id
 from tests.fakes.slack_api import TEAM
-from tests.helpers import PAIN_POINTS_TYPED, SECRET, responses
+from tests.helpers import PAIN_POINTS_TYPED, SECRET, all_text, responses
 
 USER = "UPRACT0001"
 DM = "DPRACT0001"
@@ -26,18 +21,6 @@ async def answer_some(slack: SlackBot) -> None:
         assert message is not None
         await slack.dm(USER, PAIN_POINTS_TYPED[question_id(message) or ""])
         await slack.settle()
-
-
-async def every_value(slack: SlackBot) -> str:
-    def dump(conn: Any) -> str:
-        return " ".join(
-            str(v)
-            for table in SQLModel.metadata.sorted_tables
-            for row in conn.execute(select(table))
-            for v in row
-        )
-
-    return await slack.services.db.read(dump)
 
 
 async def test_my_data_in_a_dm_then_forget_me_by_button_leaves_nothing(slack: SlackBot) -> None:
@@ -55,7 +38,7 @@ async def test_my_data_in_a_dm_then_forget_me_by_button_leaves_nothing(slack: Sl
     await slack.settle()
     assert "everything stored about you has been erased" in slack.posts(DM)[-1].all_text
     assert await responses(slack.services.db) == []
-    stored = await every_value(slack)
+    stored = await all_text(slack.services.db)
     for form in (f"{TEAM}:{USER}", USER):
         assert pseudonym(SECRET.encode(), "slack", form) not in stored
     assert DM not in stored and USER not in stored

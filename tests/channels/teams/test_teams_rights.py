@@ -3,19 +3,15 @@ chat only, confirmed on a card, and nothing of the person left afterwards (every
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp.test_utils import TestClient
-from sqlalchemy import select
 
 from bot.app import SERVICES
 from bot.respondent import pseudonym
-from storage.models import SQLModel
 from tests.channels.teams.activities import Person, in_channel, press, submit, typed
 from tests.channels.teams.conftest import post, settle
 from tests.channels.teams.test_teams_surveys import question_cards, question_id
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.helpers import PAIN_POINTS_TYPED, SECRET, responses
+from tests.helpers import PAIN_POINTS_TYPED, SECRET, all_text, responses
 
 
 async def answer_some(bot: TestClient, connector: FakeBotConnector, person: Person) -> None:
@@ -25,18 +21,6 @@ async def answer_some(bot: TestClient, connector: FakeBotConnector, person: Pers
         qid = question_id(question_cards(connector, person.personal_chat)[-1].card)
         await post(bot, typed(person, connector.url, PAIN_POINTS_TYPED[qid]))
         await settle(bot)
-
-
-async def every_value(bot: TestClient) -> str:
-    def dump(conn: Any) -> str:
-        return " ".join(
-            str(v)
-            for table in SQLModel.metadata.sorted_tables
-            for row in conn.execute(select(table))
-            for v in row
-        )
-
-    return await bot.server.app[SERVICES].db.read(dump)
 
 
 def said(connector: FakeBotConnector, conversation: str) -> str:
@@ -62,7 +46,7 @@ async def test_my_data_then_forget_me_on_a_card(bot: TestClient, connector: Fake
     await settle(bot)
     assert "has been erased" in str(connector.posts(pat.personal_chat)[-1].body)
     assert await responses(bot.server.app[SERVICES].db) == []
-    stored = await every_value(bot)
+    stored = await all_text(bot.server.app[SERVICES].db)
     assert pseudonym(SECRET.encode(), "teams", pat.aad) not in stored
     assert pat.aad not in stored and pat.personal_chat not in stored
 
